@@ -1,0 +1,10 @@
+/**
+ * The route table: every Pinpoint operation Waymark serves, by resource. The method, path and
+ * status of each come from the model (api/model); docs/compatibility.md is generated from this table.
+ */
+import { appHandlers } from "./apps.js";
+import type { Handlers } from "./handler.js";
+
+export const routeTable: Handlers = {
+  ...appHandlers,
+};

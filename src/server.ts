@@ -1,0 +1,79 @@
+/**
+ * One Waymark process: the HTTP server (the Pinpoint API) and the background workers, over one store.
+ * @example
+ * const server = await startServer(loadConfig());
+ * // ... later
+ * await server.close();
+ */
+import Fastify, { type FastifyInstance } from "fastify";
+import { defaultBodyLimit, pinpointApi, sendPinpointError } from "./api/plugin.js";
+import type { Config } from "./config.js";
+import { tasks } from "./jobs/tasks.js";
+import { Worker } from "./jobs/worker.js";
+import { createServices, type Services } from "./services.js";
+import { openStore } from "./store/index.js";
+import { StreamDelivery } from "./stream/delivery.js";
+
+export interface RunningServer {
+  app: FastifyInstance;
+  services: Services;
+  /** The address it listens on, e.g. http://127.0.0.1:8080. */
+  url: string;
+  close(): Promise<void>;
+}
+
+const loopback = new Set(["127.0.0.1", "::1", "localhost"]);
+
+export function buildApp(services: Services, logLevel: string): FastifyInstance {
+  const app = Fastify({
+    logger: { level: logLevel, redact: ["req.headers.authorization", "req.headers['x-amz-security-token']"] },
+    bodyLimit: defaultBodyLimit,
+    genReqId: () => crypto.randomUUID(),
+    requestIdHeader: false,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+  });
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header("x-amzn-RequestId", request.id);
+  });
+  app.setErrorHandler((error, request, reply) => sendPinpointError(error, request, reply));
+  app.register(pinpointApi, { services });
+  return app;
+}
+
+export async function startServer(config: Config, options: { logLevel?: string } = {}): Promise<RunningServer> {
+  if (config.accessKeys.length === 0 && !loopback.has(config.server.host)) {
+    throw new Error(
+      `Refusing to listen on ${config.server.host} without access keys: configure accessKeys (or WAYMARK_ACCESS_KEY_ID and WAYMARK_SECRET_ACCESS_KEY), or listen on 127.0.0.1.`,
+    );
+  }
+  const store = openStore(config.databaseUrl);
+  await store.migrate();
+  const services = createServices(config, store);
+  const app = buildApp(services, options.logLevel ?? process.env.LOG_LEVEL ?? "info");
+
+  const worker = new Worker(services, { tasks }, app.log.child({ component: "jobs" }));
+  const delivery = new StreamDelivery(services, app.log.child({ component: "event-stream" }));
+  services.wake.jobs = () => worker.nudge();
+  services.wake.stream = () => delivery.nudge();
+
+  const address = await app.listen({ host: config.server.host, port: config.server.port });
+  if (config.accessKeys.length === 0) {
+    app.log.warn(
+      "No access keys configured: listening on loopback only and accepting any well-formed SigV4 signature.",
+    );
+  }
+  worker.start();
+  delivery.start();
+  app.log.info({ database: store.dialect.name, address }, "Waymark is ready");
+
+  return {
+    app,
+    services,
+    url: address,
+    async close() {
+      await app.close();
+      await Promise.all([worker.stop(), delivery.stop()]);
+      await store.close();
+    },
+  };
+}

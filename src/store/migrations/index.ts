@@ -1,0 +1,18 @@
+import type { Kysely, Migration } from "kysely";
+import type { StoreDialect } from "../dialect.js";
+import * as foundation from "./0001-foundation.js";
+
+interface DialectMigration {
+  up(db: Kysely<unknown>, dialect: StoreDialect): Promise<void>;
+}
+
+/** Numbered and append-only: a released migration is never edited, a change is a new file. */
+const ordered: Record<string, DialectMigration> = {
+  "0001-foundation": foundation,
+};
+
+export function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
+  return Object.fromEntries(
+    Object.entries(ordered).map(([name, migration]) => [name, { up: (db) => migration.up(db, dialect) }]),
+  );
+}

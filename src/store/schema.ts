@@ -1,0 +1,137 @@
+/**
+ * The tables, as Kysely sees them. JSON columns hold text on SQLite and jsonb on PostgreSQL;
+ * write them with `toJson` and read them with `fromJson` (store/json.ts). Times the API shows are
+ * ISO-8601 strings; times the workers compare are epoch milliseconds.
+ */
+import type { Generated } from "kysely";
+
+/** A JSON document column: written as a string, read back as text (SQLite) or parsed (PostgreSQL). */
+export type JsonColumn = unknown;
+
+export interface AppsTable {
+  id: string;
+  name: string;
+  creation_date: string;
+  settings: JsonColumn;
+  tags: JsonColumn;
+}
+
+export interface EndpointsTable {
+  app_id: string;
+  id: string;
+  channel_type: string | null;
+  address: string | null;
+  user_id: string | null;
+  opt_out: string;
+  endpoint_status: string;
+  effective_date: string;
+  creation_date: string;
+  cohort_id: string;
+  request_id: string | null;
+  attributes: JsonColumn;
+  metrics: JsonColumn;
+  user_attributes: JsonColumn;
+  demographic: JsonColumn;
+  location: JsonColumn;
+}
+
+export interface EventsTable {
+  seq: Generated<number>;
+  app_id: string;
+  endpoint_id: string;
+  event_id: string;
+  event_type: string;
+  event_timestamp: string;
+  arrival_ms: number;
+  /** The event as PutEvents received it (Attributes, Metrics, Session, app and SDK fields). */
+  body: JsonColumn;
+}
+
+export interface EventStreamsTable {
+  app_id: string;
+  destination_stream_arn: string;
+  role_arn: string;
+  external_id: string | null;
+  last_modified_date: string;
+  last_updated_by: string | null;
+}
+
+export interface StreamOutboxTable {
+  id: Generated<number>;
+  app_id: string;
+  destination_stream_arn: string;
+  record: JsonColumn;
+  attempts: number;
+  next_attempt_ms: number;
+  last_error: string | null;
+}
+
+export interface ChannelsTable {
+  app_id: string;
+  channel_type: string;
+  settings: JsonColumn;
+  version: number;
+  creation_date: string;
+  last_modified_date: string;
+}
+
+export interface JobsTable {
+  id: Generated<number>;
+  task: string;
+  payload: JsonColumn;
+  run_at_ms: number;
+  attempts: number;
+  max_attempts: number;
+  locked_at_ms: number | null;
+  locked_by: string | null;
+  last_error: string | null;
+}
+
+export interface TransferJobsTable {
+  id: string;
+  app_id: string;
+  type: "IMPORT" | "EXPORT";
+  definition: JsonColumn;
+  job_status: string;
+  creation_date: string;
+  completion_date: string | null;
+  total_pieces: number;
+  completed_pieces: number;
+  failed_pieces: number;
+  total_processed: number;
+  total_failures: number;
+  failures: JsonColumn;
+  /** Where a resumed run picks up: records already applied, per piece (file). */
+  checkpoint: JsonColumn;
+}
+
+export interface SegmentsTable {
+  app_id: string;
+  id: string;
+  name: string;
+  segment_type: string;
+  version: number;
+  definition: JsonColumn;
+  creation_date: string;
+  last_modified_date: string;
+  tags: JsonColumn;
+}
+
+export interface SegmentMembersTable {
+  app_id: string;
+  segment_id: string;
+  endpoint_id: string;
+}
+
+export interface Database {
+  apps: AppsTable;
+  endpoints: EndpointsTable;
+  events: EventsTable;
+  event_streams: EventStreamsTable;
+  stream_outbox: StreamOutboxTable;
+  channels: ChannelsTable;
+  jobs: JobsTable;
+  transfer_jobs: TransferJobsTable;
+  segments: SegmentsTable;
+  segment_members: SegmentMembersTable;
+}
