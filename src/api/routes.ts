@@ -3,8 +3,10 @@
  * status of each come from the model (api/model); docs/compatibility.md is generated from this table.
  */
 import { appHandlers } from "./apps.js";
+import { endpointHandlers } from "./endpoints.js";
 import type { Handlers } from "./handler.js";
 
 export const routeTable: Handlers = {
   ...appHandlers,
+  ...endpointHandlers,
 };

@@ -2,7 +2,7 @@
  * What differs between the databases Waymark runs on, declared once. Domain code asks these
  * flags and builders; it never checks which database it is talking to.
  */
-import type { ColumnDataType, ColumnDefinitionBuilder, Dialect, Expression, RawBuilder } from "kysely";
+import type { ColumnDataType, ColumnDefinitionBuilder, Dialect } from "kysely";
 
 export interface StoreDialect {
   /** For logs and `waymark --version`; not for branching. */
@@ -16,6 +16,4 @@ export interface StoreDialect {
   serialPrimaryKey(column: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
   /** Whether several processes may claim work at once (`FOR UPDATE SKIP LOCKED`). */
   readonly supportsSkipLocked: boolean;
-  /** SQL removing top-level keys from a JSON document column. */
-  removeJsonKeys(column: Expression<unknown>, keys: string[]): RawBuilder<unknown>;
 }

@@ -1,4 +1,4 @@
-import { type Expression, PostgresDialect, sql } from "kysely";
+import { PostgresDialect } from "kysely";
 import pg from "pg";
 import type { StoreDialect } from "../dialect.js";
 
@@ -20,9 +20,6 @@ export function postgresDialect(connectionString: string): StoreDialect {
     createKyselyDialect() {
       pool = new pg.Pool({ connectionString, max: 10 });
       return new PostgresDialect({ pool });
-    },
-    removeJsonKeys(column: Expression<unknown>, keys: string[]) {
-      return sql`${column} - ${sql.val(keys)}::text[]`;
     },
   };
 }

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import { type Expression, SqliteDialect, sql } from "kysely";
+import { SqliteDialect } from "kysely";
 import type { StoreDialect } from "../dialect.js";
 
 /**
@@ -24,10 +24,6 @@ export function sqliteDialect(file: string): StoreDialect {
       database.pragma("busy_timeout = 10000");
       database.pragma("foreign_keys = ON");
       return new SqliteDialect({ database });
-    },
-    removeJsonKeys(column: Expression<unknown>, keys: string[]) {
-      const paths = keys.map((key) => sql.lit(`$."${key.replaceAll('"', '\\"')}"`));
-      return sql`json_remove(${column}, ${sql.join(paths)})`;
     },
   };
 }

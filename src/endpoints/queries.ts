@@ -1,0 +1,158 @@
+/**
+ * Endpoint rows in and out of the store. Every function takes the Kysely handle to use, so callers
+ * can run several inside one transaction.
+ */
+import type { Kysely, Selectable } from "kysely";
+import { type Database, fromJson, type StoreDialect, toJson } from "../store/index.js";
+import type { EndpointsTable } from "../store/schema.js";
+import type { Endpoint } from "./model.js";
+
+type Row = Selectable<EndpointsTable>;
+
+export function fromRow(row: Row): Endpoint {
+  return {
+    ApplicationId: row.app_id,
+    Id: row.id,
+    ChannelType: row.channel_type ?? undefined,
+    Address: row.address ?? undefined,
+    Attributes: fromJson(row.attributes),
+    Metrics: fromJson(row.metrics),
+    User: { UserId: row.user_id ?? undefined, UserAttributes: fromJson(row.user_attributes) },
+    Demographic: fromJson(row.demographic),
+    Location: fromJson(row.location),
+    OptOut: row.opt_out,
+    EndpointStatus: row.endpoint_status,
+    EffectiveDate: row.effective_date,
+    CreationDate: row.creation_date,
+    CohortId: row.cohort_id,
+    RequestId: row.request_id ?? undefined,
+  };
+}
+
+function toRow(endpoint: Endpoint): Row {
+  return {
+    app_id: endpoint.ApplicationId,
+    id: endpoint.Id,
+    channel_type: endpoint.ChannelType ?? null,
+    address: endpoint.Address ?? null,
+    user_id: endpoint.User.UserId ?? null,
+    opt_out: endpoint.OptOut,
+    endpoint_status: endpoint.EndpointStatus,
+    effective_date: endpoint.EffectiveDate,
+    creation_date: endpoint.CreationDate,
+    cohort_id: endpoint.CohortId,
+    request_id: endpoint.RequestId ?? null,
+    attributes: toJson(endpoint.Attributes),
+    metrics: toJson(endpoint.Metrics),
+    user_attributes: toJson(endpoint.User.UserAttributes),
+    demographic: toJson(endpoint.Demographic),
+    location: toJson(endpoint.Location),
+  };
+}
+
+/** Reads the endpoints with these ids, locking them for the transaction where the database can. */
+export async function readEndpoints(
+  db: Kysely<Database>,
+  dialect: StoreDialect,
+  appId: string,
+  ids: string[],
+): Promise<Map<string, Endpoint>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom("endpoints")
+    .selectAll()
+    .where("app_id", "=", appId)
+    .where("id", "in", ids)
+    .$if(dialect.supportsSkipLocked, (q) => q.forUpdate())
+    .execute();
+  return new Map(rows.map((row) => [row.id, fromRow(row)]));
+}
+
+const updatableColumns = [
+  "channel_type",
+  "address",
+  "user_id",
+  "opt_out",
+  "endpoint_status",
+  "effective_date",
+  "request_id",
+  "attributes",
+  "metrics",
+  "user_attributes",
+  "demographic",
+  "location",
+] as const;
+
+/** Inserts or replaces whole endpoints (already merged), in chunks the databases accept. */
+export async function writeEndpoints(db: Kysely<Database>, endpoints: Endpoint[]): Promise<void> {
+  for (let i = 0; i < endpoints.length; i += 500) {
+    await db
+      .insertInto("endpoints")
+      .values(endpoints.slice(i, i + 500).map(toRow))
+      .onConflict((oc) =>
+        oc
+          .columns(["app_id", "id"])
+          .doUpdateSet((eb) =>
+            Object.fromEntries(updatableColumns.map((column) => [column, eb.ref(`excluded.${column}`)])),
+          ),
+      )
+      .execute();
+  }
+}
+
+/**
+ * Pinpoint marks INACTIVE every other endpoint that has the address an endpoint was just given,
+ * so one address is reached once.
+ */
+export async function deactivateOtherEndpointsWithAddress(
+  db: Kysely<Database>,
+  appId: string,
+  claims: Array<{ id: string; channelType: string | undefined; address: string }>,
+): Promise<void> {
+  for (const claim of claims) {
+    await db
+      .updateTable("endpoints")
+      .set({ endpoint_status: "INACTIVE" })
+      .where("app_id", "=", appId)
+      .where("address", "=", claim.address)
+      .$if(claim.channelType !== undefined, (q) => q.where("channel_type", "=", claim.channelType ?? ""))
+      .where("id", "!=", claim.id)
+      .where("endpoint_status", "=", "ACTIVE")
+      .execute();
+  }
+}
+
+/** How many endpoints each user has, leaving out the given endpoint ids. */
+export async function countUserEndpoints(
+  db: Kysely<Database>,
+  appId: string,
+  userIds: string[],
+  exceptIds: string[],
+): Promise<Map<string, number>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom("endpoints")
+    .select(["user_id", (eb) => eb.fn.countAll<number>().as("count")])
+    .where("app_id", "=", appId)
+    .where("user_id", "in", userIds)
+    .$if(exceptIds.length > 0, (q) => q.where("id", "not in", exceptIds))
+    .groupBy("user_id")
+    .execute();
+  return new Map(rows.map((row) => [row.user_id ?? "", Number(row.count)]));
+}
+
+export async function readUserEndpoints(db: Kysely<Database>, appId: string, userId: string): Promise<Endpoint[]> {
+  const rows = await db
+    .selectFrom("endpoints")
+    .selectAll()
+    .where("app_id", "=", appId)
+    .where("user_id", "=", userId)
+    .orderBy("id")
+    .execute();
+  return rows.map(fromRow);
+}
+
+export async function deleteEndpointRows(db: Kysely<Database>, appId: string, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.deleteFrom("endpoints").where("app_id", "=", appId).where("id", "in", ids).execute();
+}
