@@ -4,9 +4,11 @@
  */
 import { appHandlers } from "./apps.js";
 import { endpointHandlers } from "./endpoints.js";
+import { eventStreamHandlers } from "./eventstream.js";
 import type { Handlers } from "./handler.js";
 
 export const routeTable: Handlers = {
   ...appHandlers,
   ...endpointHandlers,
+  ...eventStreamHandlers,
 };

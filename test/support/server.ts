@@ -55,11 +55,16 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/**
+ * `options.database` starts the server on an existing database (another test server's, after
+ * `server.close()`), to prove what survives a restart; closing the new server drops it.
+ */
 export async function startTestServer(
   kind: DatabaseKind,
   overrides: Partial<Config> & Record<string, unknown> = {},
+  options: { database?: TestDatabase } = {},
 ): Promise<TestServer> {
-  const database = await freshDatabase(kind);
+  const database = options.database ?? (await freshDatabase(kind));
   const config = loadConfig({
     env: {},
     cwd: tmpdir(),
