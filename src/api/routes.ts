@@ -3,12 +3,14 @@
  * status of each come from the model (api/model); docs/compatibility.md is generated from this table.
  */
 import { appHandlers } from "./apps.js";
+import { channelHandlers } from "./channels.js";
 import { endpointHandlers } from "./endpoints.js";
 import { eventStreamHandlers } from "./eventstream.js";
 import type { Handlers } from "./handler.js";
 
 export const routeTable: Handlers = {
   ...appHandlers,
+  ...channelHandlers,
   ...endpointHandlers,
   ...eventStreamHandlers,
 };
