@@ -121,7 +121,7 @@ describe.each(databases)("endpoints on %s", (kind) => {
           EndpointBatchRequest: {
             Item: [
               { Id: "batch-ok", ChannelType: "EMAIL", Address: "ok@example.com" },
-              { Id: "batch-bad", ChannelType: "PIGEON", Address: "coo" },
+              { Id: "batch-bad", ChannelType: "PIGEON" as never, Address: "coo" },
             ],
           },
         }),

@@ -3,11 +3,12 @@
  * endpoint update and its events. A batch commits as one transaction before the 202 is sent, so an
  * accepted event survives any crash that follows.
  */
-import type { EventsRequest, EventsResponse, ItemResponse } from "@aws-sdk/client-pinpoint";
+import type { EndpointResponse, EventsRequest, EventsResponse, ItemResponse } from "@aws-sdk/client-pinpoint";
 import { badRequest } from "../api/errors.js";
 import { requireApp } from "../apps/index.js";
 import { type EndpointUpdate, upsertEndpoints } from "../endpoints/index.js";
 import type { Services } from "../services.js";
+import { appendToStream, type EventStreamRecord, toEventStreamRecord } from "../stream/index.js";
 import { type AcceptedEvent, insertEvents } from "./queries.js";
 import { checkEvent, eventLimits } from "./validate.js";
 
@@ -27,10 +28,11 @@ export async function putEvents(services: Services, appId: string, request: Even
   const results: Record<string, ItemResponse> = {};
   const arrivalMs = Date.now();
   const { db, dialect } = services.store;
-  await db.transaction().execute(async (trx) => {
+  const streamed = await db.transaction().execute(async (trx) => {
     const updates: EndpointUpdate[] = items.map(([endpointId, item]) => ({ ...item.Endpoint, Id: endpointId }));
     const upserted = await upsertEndpoints(trx, dialect, appId, updates, new Date(arrivalMs));
     const events: AcceptedEvent[] = [];
+    const records: EventStreamRecord[] = [];
     items.forEach(([endpointId, item], i) => {
       const endpointError = upserted[i].error;
       const eventResults: Record<string, { StatusCode: number; Message: string }> = {};
@@ -41,6 +43,16 @@ export async function putEvents(services: Services, appId: string, request: Even
         } else {
           eventResults[eventId] = accepted;
           events.push({ endpointId, eventId, event });
+          records.push(
+            toEventStreamRecord({
+              appId,
+              awsAccountId: services.config.accountId,
+              endpointId,
+              event,
+              arrivalMs,
+              endpoint: upserted[i].endpoint as EndpointResponse | undefined,
+            }),
+          );
         }
       }
       results[endpointId] = {
@@ -49,6 +61,8 @@ export async function putEvents(services: Services, appId: string, request: Even
       };
     });
     await insertEvents(trx, appId, events, arrivalMs);
+    return appendToStream(trx, appId, records, arrivalMs);
   });
+  if (streamed > 0) services.wake.stream();
   return { Results: results };
 }
