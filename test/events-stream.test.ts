@@ -25,7 +25,7 @@ describe.each(databases)("PutEvents to the event stream on %s", (kind) => {
     await new Promise<void>((resolve) => webhook.listen(0, "127.0.0.1", resolve));
     const { port } = webhook.address() as AddressInfo;
     t = await startTestServer(kind, {
-      eventStreams: { [streamArn]: { type: "webhook", url: `http://127.0.0.1:${port}/events` } },
+      eventStreams: { [streamArn]: { type: "webhook", url: `http://127.0.0.1:${port}/events`, headers: {} } },
     });
   });
   afterAll(async () => {
