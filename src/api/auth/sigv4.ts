@@ -3,7 +3,7 @@
  * same signer the AWS SDK for JavaScript uses (@smithy/signature-v4), from exactly the headers the
  * client says it signed, and the signatures are compared in constant time.
  */
-import { timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import { Hash } from "@smithy/hash-node";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
@@ -133,6 +133,11 @@ async function computeSignature(
 ): Promise<string> {
   const headers: Record<string, string> = {};
   for (const name of signedHeaders) headers[name] = header(request.headers, name) ?? "";
+  // The signer trusts a declared payload hash; a client's claim is replaced by the body's real hash,
+  // so a body changed in transit fails the comparison.
+  if ("x-amz-content-sha256" in headers) {
+    headers["x-amz-content-sha256"] = createHash("sha256").update(request.body).digest("hex");
+  }
   const signer = new SignatureV4({
     credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey },
     region,
