@@ -10,6 +10,7 @@ import { completeJob } from "./complete-job.js";
 import { failJob } from "./fail-job.js";
 import { getJobs } from "./get-jobs.js";
 import { heartbeatJob } from "./heartbeat-job.js";
+import { IdleTimer } from "./idle-timer.js";
 import type { JobRow, Task } from "./types.js";
 
 export interface WorkerOptions {
@@ -23,14 +24,16 @@ export class Worker {
   readonly id = `worker-${randomUUID()}`;
   private readonly running = new Set<Promise<void>>();
   private readonly abort = new AbortController();
-  private wake: (() => void) | undefined;
+  private readonly idle: IdleTimer;
   private loop: Promise<void> | undefined;
 
   constructor(
     private readonly services: Services,
     private readonly options: WorkerOptions,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.idle = new IdleTimer(services.config.pollIntervalMs);
+  }
 
   start(): void {
     this.loop ??= this.run();
@@ -38,7 +41,7 @@ export class Worker {
 
   /** Tells the worker there may be work now, instead of at its next poll. */
   nudge(): void {
-    this.wake?.();
+    this.idle.nudge();
   }
 
   /** Stops claiming, asks running tasks to save their progress, and waits for them. */
@@ -54,6 +57,7 @@ export class Worker {
     while (!this.abort.signal.aborted) {
       const free = concurrency - this.running.size;
       let claimed: JobRow[] = [];
+      this.idle.reset();
       if (free > 0) {
         try {
           claimed = await getJobs(this.services.store.db, this.services.store.dialect, {
@@ -72,23 +76,12 @@ export class Worker {
         });
         this.running.add(execution);
       }
-      if (claimed.length === 0 || this.running.size >= concurrency) await this.sleep();
+      if (claimed.length === 0 || this.running.size >= concurrency) await this.idle.wait();
     }
   }
 
   private get leaseMs(): number {
     return this.options.leaseMs ?? 60_000;
-  }
-
-  private sleep(): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, this.services.config.pollIntervalMs);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
   }
 
   private async execute(job: JobRow): Promise<void> {

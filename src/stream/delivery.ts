@@ -6,6 +6,7 @@
  * an idle server does nothing but that one timer.
  */
 import type { FastifyBaseLogger as Logger } from "fastify";
+import { IdleTimer } from "../jobs/idle-timer.js";
 import type { Services } from "../services.js";
 import { claimRecords, type OutboxRow } from "./outbox/claim.js";
 import { completeRecords } from "./outbox/complete.js";
@@ -23,15 +24,15 @@ const leaseMs = 60_000;
 
 export class StreamDelivery {
   private stopping = false;
-  /** Set by a nudge since the last claim, so a nudge that lands mid-claim is not slept through. */
-  private nudged = false;
-  private wake: (() => void) | undefined;
+  private readonly idle: IdleTimer;
   private loop: Promise<void> | undefined;
 
   constructor(
     readonly services: Services,
     readonly log: Logger,
-  ) {}
+  ) {
+    this.idle = new IdleTimer(services.config.pollIntervalMs);
+  }
 
   start(): void {
     this.loop ??= this.run();
@@ -39,8 +40,7 @@ export class StreamDelivery {
 
   /** Tells the loop there may be records now, instead of at its next poll. */
   nudge(): void {
-    this.nudged = true;
-    this.wake?.();
+    this.idle.nudge();
   }
 
   /** Stops claiming and waits for the batch in flight to be delivered or rescheduled. */
@@ -53,7 +53,7 @@ export class StreamDelivery {
   private async run(): Promise<void> {
     while (!this.stopping) {
       let claimed: OutboxRow[] = [];
-      this.nudged = false;
+      this.idle.reset();
       try {
         claimed = await claimRecords(this.services.store.db, this.services.store.dialect, {
           limit: batchSize,
@@ -65,7 +65,7 @@ export class StreamDelivery {
       if (claimed.length > 0) {
         await Promise.all([...byDestination(claimed)].map(([arn, rows]) => this.deliver(arn, rows)));
       } else {
-        await this.sleep();
+        await this.idle.wait();
       }
     }
   }
@@ -92,18 +92,6 @@ export class StreamDelivery {
       db,
       rows.map((row) => row.id),
     ).catch((e) => log.error({ err: e }, "could not remove delivered records"));
-  }
-
-  private sleep(): Promise<void> {
-    if (this.stopping || this.nudged) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, this.services.config.pollIntervalMs);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
   }
 }
 
