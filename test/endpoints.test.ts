@@ -264,6 +264,20 @@ describe.each(databases)("endpoints on %s", (kind) => {
     ).rejects.toBeInstanceOf(BadRequestException);
   });
 
+  it("keeps endpoint ids with slashes, spaces and unicode intact in the path", async () => {
+    const id = "user/42 café+1@example.com";
+    await t.client.send(
+      new UpdateEndpointCommand({
+        ApplicationId: appId,
+        EndpointId: id,
+        EndpointRequest: { Address: "odd@example.com" },
+      }),
+    );
+    expect((await get(id))?.Id).toBe(id);
+    await t.client.send(new DeleteEndpointCommand({ ApplicationId: appId, EndpointId: id }));
+    await expect(get(id)).rejects.toBeInstanceOf(NotFoundException);
+  });
+
   it("answers 404 for an unknown app or endpoint", async () => {
     await expect(
       t.client.send(new UpdateEndpointCommand({ ApplicationId: "nope", EndpointId: "e", EndpointRequest: {} })),
