@@ -8,6 +8,7 @@ import type { Services } from "../services.js";
 import { verifySignature } from "./auth/sigv4.js";
 import { badRequest, PinpointError, toPinpointError } from "./errors.js";
 import type { Handler, OperationInput } from "./handler.js";
+import { extensionOperations } from "./model/extensions.js";
 import { type Operation, operations, project, resolve, type Shape, signingName, toJsonSchema } from "./model/index.js";
 import { routeTable } from "./routes.js";
 
@@ -104,7 +105,7 @@ export async function pinpointApi(app: FastifyInstance, { services }: { services
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
 
-  for (const operation of operations) {
+  for (const operation of [...operations, ...extensionOperations]) {
     const handler = routeTable[operation.name];
     if (!handler) continue;
     const binding = bind(operation, handler);

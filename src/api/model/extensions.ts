@@ -1,0 +1,34 @@
+/**
+ * Waymark's own operations, beyond Pinpoint's model, written in the model's form so they are routed,
+ * validated, signed and answered exactly like Pinpoint's (docs/extensions.md describes them).
+ * An extension's name never collides with a Pinpoint operation's.
+ */
+import type { Operation } from "./index.js";
+
+const applicationId = { location: "uri", locationName: "application-id" } as const;
+
+export const extensionOperations: Operation[] = [
+  {
+    name: "GetSegmentSize",
+    http: { method: "GET", requestUri: "/v1/apps/{application-id}/segments/{segment-id}/size", responseCode: 200 },
+    input: {
+      type: "structure",
+      members: {
+        ApplicationId: applicationId,
+        SegmentId: { location: "uri", locationName: "segment-id" },
+        Version: { location: "querystring", locationName: "version" },
+      },
+      required: ["ApplicationId", "SegmentId"],
+    },
+    output: {
+      type: "structure",
+      members: {
+        SegmentSize: {
+          type: "structure",
+          members: { ApplicationId: {}, SegmentId: {}, Version: { type: "integer" }, Size: { type: "integer" } },
+        },
+      },
+      payload: "SegmentSize",
+    },
+  },
+];
