@@ -14,6 +14,53 @@ const eventStreamSink = z.discriminatedUnion("type", [
   z.object({ type: z.literal("file"), path: z.string().min(1) }),
 ]);
 
+const smtpProvider = z.object({
+  type: z.literal("smtp"),
+  /** smtp://user:pass@host:587 or smtps://...; credentials in the URL are never logged. */
+  url: z.string().min(1),
+  maxConnections: z.coerce.number().int().min(1).default(5),
+  messagesPerSecond: z.coerce.number().positive().optional(),
+});
+
+const smsProvider = z.discriminatedUnion("type", [
+  /** A Twilio-compatible REST API (Twilio itself, or any provider speaking its Messages resource). */
+  z.object({
+    type: z.literal("twilio"),
+    url: z.url().default("https://api.twilio.com"),
+    accountSid: z.string().min(1),
+    authToken: z.string().min(1),
+    messagesPerSecond: z.coerce.number().positive().optional(),
+  }),
+  z.object({
+    type: z.literal("smpp"),
+    url: z.string().regex(/^smpps?:\/\//, "an smpp:// or smpps:// URL"),
+    systemId: z.string().min(1),
+    password: z.string().min(1),
+    systemType: z.string().default(""),
+    messagesPerSecond: z.coerce.number().positive().optional(),
+  }),
+]);
+
+/** Sending transports. Any channel without one uses the sandbox: messages stay in a local outbox. */
+const providers = z
+  .object({
+    email: smtpProvider.optional(),
+    sms: smsProvider.optional(),
+    /** An HTTP voice provider taking {to, from, text|ssml, languageCode, voiceId}. */
+    voice: z
+      .object({
+        url: z.url(),
+        headers: z.record(z.string(), z.string()).default({}),
+        messagesPerSecond: z.coerce.number().positive().optional(),
+      })
+      .optional(),
+    /** Where APNs requests go; Apple's hosts unless set (tests point it at a local HTTP/2 server). */
+    apns: z.object({ productionUrl: z.url(), sandboxUrl: z.url() }).partial().optional(),
+    /** Where FCM requests and its OAuth token requests go; Google's hosts unless set. */
+    fcm: z.object({ url: z.url(), tokenUrl: z.url() }).partial().optional(),
+  })
+  .prefault({});
+
 export const configSchema = z.object({
   server: z
     .object({ host: z.string().default("127.0.0.1"), port: z.coerce.number().int().min(0).max(65535).default(8080) })
@@ -29,6 +76,16 @@ export const configSchema = z.object({
   eventStreams: z.record(z.string(), eventStreamSink).default({}),
   /** `s3://bucket/prefix` → `file:///dir` or `https://host/path`, longest prefix wins. */
   s3: z.record(z.string(), z.string()).default({}),
+  providers,
+  /** Lambda function ARN (custom channels, campaign hooks) → the HTTP URL that runs the same code. */
+  lambdaFunctions: z.record(z.string(), z.url()).default({}),
+  /** The address people's browsers reach Waymark at, for tracking and unsubscribe links. */
+  publicUrl: z.url().default("http://127.0.0.1:8080"),
+  /**
+   * Signs tracking and unsubscribe links. Unset, Waymark generates one and keeps it in the database,
+   * so every process and restart agrees.
+   */
+  signingSecret: z.string().min(32).optional(),
   /** How often idle workers look for due work in the database (another process may have added it). */
   pollIntervalMs: z.coerce.number().int().min(50).default(2000),
 });
@@ -61,6 +118,8 @@ function environmentOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {
     out.accessKeys = [{ accessKeyId: env.WAYMARK_ACCESS_KEY_ID, secretAccessKey: env.WAYMARK_SECRET_ACCESS_KEY }];
   }
   if (env.WAYMARK_POLL_INTERVAL_MS) out.pollIntervalMs = env.WAYMARK_POLL_INTERVAL_MS;
+  if (env.WAYMARK_PUBLIC_URL) out.publicUrl = env.WAYMARK_PUBLIC_URL;
+  if (env.WAYMARK_SIGNING_SECRET) out.signingSecret = env.WAYMARK_SIGNING_SECRET;
   return out;
 }
 

@@ -7,12 +7,15 @@
  */
 import Fastify, { type FastifyInstance } from "fastify";
 import { defaultBodyLimit, pinpointApi, sendPinpointError } from "./api/plugin.js";
+import { ProviderRegistry } from "./channels/registry.js";
 import type { Config } from "./config.js";
 import { tasks } from "./jobs/tasks.js";
 import { Worker } from "./jobs/worker.js";
+import { MessageDispatcher } from "./messages/dispatcher.js";
 import { createServices, type Services } from "./services.js";
 import { openStore } from "./store/index.js";
 import { StreamDelivery } from "./stream/delivery.js";
+import { publicApi } from "./track/plugin.js";
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -37,6 +40,7 @@ export function buildApp(services: Services, logLevel: string): FastifyInstance 
   });
   app.setErrorHandler((error, request, reply) => sendPinpointError(error, request, reply));
   app.register(pinpointApi, { services });
+  app.register(publicApi, { services });
   return app;
 }
 
@@ -53,8 +57,11 @@ export async function startServer(config: Config, options: { logLevel?: string }
 
   const worker = new Worker(services, { tasks }, app.log.child({ component: "jobs" }));
   const delivery = new StreamDelivery(services, app.log.child({ component: "event-stream" }));
+  const providers = new ProviderRegistry(services);
+  const dispatcher = new MessageDispatcher(services, providers, app.log.child({ component: "messages" }));
   services.wake.jobs = () => worker.nudge();
   services.wake.stream = () => delivery.nudge();
+  services.delivery = { deliverNow: (ids) => dispatcher.deliverNow(ids), wake: () => dispatcher.nudge() };
 
   const address = await app.listen({ host: config.server.host, port: config.server.port });
   if (config.accessKeys.length === 0) {
@@ -64,6 +71,7 @@ export async function startServer(config: Config, options: { logLevel?: string }
   }
   worker.start();
   delivery.start();
+  dispatcher.start();
   app.log.info({ database: store.dialect.name, address }, "Waymark is ready");
 
   return {
@@ -72,7 +80,8 @@ export async function startServer(config: Config, options: { logLevel?: string }
     url: address,
     async close() {
       await app.close();
-      await Promise.all([worker.stop(), delivery.stop()]);
+      await Promise.all([worker.stop(), delivery.stop(), dispatcher.stop()]);
+      await providers.close();
       await store.close();
     },
   };

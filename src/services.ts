@@ -3,6 +3,7 @@
  * background loops (so work added in this process starts at once rather than at the next poll).
  */
 import type { Config } from "./config.js";
+import type { DeliveryOutcome } from "./messages/model.js";
 import type { Store } from "./store/index.js";
 
 export interface Wakeups {
@@ -12,12 +13,30 @@ export interface Wakeups {
   stream(): void;
 }
 
+/** The delivery pipeline, as the rest of Waymark uses it. */
+export interface Delivery {
+  /** Delivers these queued messages now, within the caller's request; answers each outcome by message id. */
+  deliverNow(messageIds: string[]): Promise<Map<string, DeliveryOutcome>>;
+  /** Messages were queued for the background loop. */
+  wake(): void;
+}
+
 export interface Services {
   config: Config;
   store: Store;
   wake: Wakeups;
+  delivery: Delivery;
 }
 
+/** Services whose background loops are not running yet; `startServer` connects them. */
 export function createServices(config: Config, store: Store): Services {
-  return { config, store, wake: { jobs: () => {}, stream: () => {} } };
+  return {
+    config,
+    store,
+    wake: { jobs: () => {}, stream: () => {} },
+    delivery: {
+      deliverNow: () => Promise.reject(new Error("the delivery pipeline is not running")),
+      wake: () => {},
+    },
+  };
 }

@@ -42,6 +42,8 @@ export function openStore(databaseUrl: string): Store {
         provider: { getMigrations: async () => migrationsFor(dialect) },
         migrationTableName: "waymark_migrations",
         migrationLockTableName: "waymark_migrations_lock",
+        // Migrations are numbered as features are written, possibly in parallel: run each one pending.
+        allowUnorderedMigrations: true,
       });
       const { error, results } = await migrator.migrateToLatest();
       if (error) throw error;

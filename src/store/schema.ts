@@ -134,4 +134,55 @@ export interface Database {
   transfer_jobs: TransferJobsTable;
   segments: SegmentsTable;
   segment_members: SegmentMembersTable;
+  messages: MessagesTable;
+  sandbox_messages: SandboxMessagesTable;
+  sender_rates: SenderRatesTable;
+  waymark_settings: WaymarkSettingsTable;
+}
+
+export interface MessagesTable {
+  id: string;
+  /** What makes a send unique (request and address, or campaign/journey, activity, endpoint, run). */
+  send_key: string;
+  app_id: string;
+  channel: string;
+  address: string;
+  endpoint_id: string | null;
+  /** The origination identity the provider rate limit applies to. */
+  sender: string;
+  content: JsonColumn;
+  origin: JsonColumn;
+  context: JsonColumn;
+  /** QUEUED, SENDING, or a final DeliveryStatus. */
+  status: string;
+  status_code: number | null;
+  status_message: string | null;
+  provider_message_id: string | null;
+  attempts: number;
+  max_attempts: number;
+  /** When the pipeline should look at it next; null once final. */
+  next_attempt_ms: number | null;
+  created_ms: number;
+  updated_ms: number;
+}
+
+export interface SandboxMessagesTable {
+  seq: Generated<number>;
+  message_id: string;
+  app_id: string;
+  channel: string;
+  address: string;
+  content: JsonColumn;
+  created_ms: number;
+}
+
+export interface SenderRatesTable {
+  sender: string;
+  tokens: number;
+  updated_ms: number;
+}
+
+export interface WaymarkSettingsTable {
+  name: string;
+  value: string;
 }

@@ -1,6 +1,7 @@
 import type { Kysely, Migration } from "kysely";
 import type { StoreDialect } from "../dialect.js";
 import * as foundation from "./0001-foundation.js";
+import * as messages from "./0004-messages.js";
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: StoreDialect): Promise<void>;
@@ -9,6 +10,7 @@ interface DialectMigration {
 /** Numbered and append-only: a released migration is never edited, a change is a new file. */
 const ordered: Record<string, DialectMigration> = {
   "0001-foundation": foundation,
+  "0004-messages": messages,
 };
 
 export function migrationsFor(dialect: StoreDialect): Record<string, Migration> {

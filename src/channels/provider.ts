@@ -1,0 +1,27 @@
+/**
+ * The one shape every sending transport has (SMTP, Twilio-compatible HTTP, SMPP, APNs, FCM, voice,
+ * custom webhooks, and the sandbox). The pipeline hands a provider messages for one channel and
+ * one application, in batches, and gets one outcome per message back, in order.
+ */
+import type { DeliveryOutcome, OutboundMessage } from "../messages/model.js";
+
+export interface ChannelProvider {
+  /**
+   * Sends a batch. A failure of one message is its outcome, never a throw; a throw means the whole
+   * batch could not be attempted (a connection refused, say) and is retried as TEMPORARY_FAILURE.
+   */
+  send(messages: OutboundMessage[]): Promise<DeliveryOutcome[]>;
+  /**
+   * Which of these messages the provider already accepted, for providers that can tell (the
+   * sandbox can; SMTP cannot). Used for messages whose sender died mid-send.
+   */
+  accepted?(messages: OutboundMessage[]): Promise<Set<string>>;
+  /** Releases pooled connections; the provider is not used afterwards. */
+  close(): Promise<void>;
+}
+
+/** A temporary failure every message of a batch shares (the provider is down, say). */
+export function temporaryFailure(messages: OutboundMessage[], error: unknown): DeliveryOutcome[] {
+  const statusMessage = error instanceof Error ? error.message : String(error);
+  return messages.map(() => ({ status: "TEMPORARY_FAILURE", statusCode: 500, statusMessage }));
+}

@@ -1,0 +1,61 @@
+/**
+ * Which provider sends an application's messages on a channel: the transport configured for it
+ * (config.providers, or the credentials of a push channel), else the sandbox. Providers hold pooled
+ * connections, so each is made once per application, channel and channel settings version.
+ */
+import type { DeliveryChannel } from "../messages/model.js";
+import type { Services } from "../services.js";
+import { fromJson } from "../store/index.js";
+import type { ChannelProvider } from "./provider.js";
+import { SandboxProvider } from "./sandbox/provider.js";
+
+/** What a provider factory is given: the app's stored channel settings (credentials included). */
+export interface ProviderSetup {
+  services: Services;
+  appId: string;
+  channel: DeliveryChannel;
+  settings: Record<string, unknown> | undefined;
+}
+
+/** Makes the provider for a channel, or answers undefined to leave the channel to the sandbox. */
+export type ProviderFactory = (setup: ProviderSetup) => ChannelProvider | undefined;
+
+/** One line per transport; each factory decides from config and settings whether it applies. */
+const factories: Partial<Record<DeliveryChannel, ProviderFactory>> = {};
+
+/** Channel settings live under Pinpoint's channel type; push variants share their platform's. */
+const settingsChannel: Partial<Record<DeliveryChannel, string>> = {};
+
+export class ProviderRegistry {
+  private readonly cache = new Map<string, { version: number; provider: ChannelProvider }>();
+  private readonly sandbox: SandboxProvider;
+
+  constructor(private readonly services: Services) {
+    this.sandbox = new SandboxProvider(services);
+  }
+
+  async providerFor(appId: string, channel: DeliveryChannel): Promise<ChannelProvider> {
+    const factory = factories[channel];
+    if (!factory) return this.sandbox;
+    const row = await this.services.store.db
+      .selectFrom("channels")
+      .select(["settings", "version"])
+      .where("app_id", "=", appId)
+      .where("channel_type", "=", settingsChannel[channel] ?? channel)
+      .executeTakeFirst();
+    const key = `${appId}/${channel}`;
+    const cached = this.cache.get(key);
+    const version = row?.version ?? 0;
+    if (cached && cached.version === version) return cached.provider;
+    await cached?.provider.close();
+    const settings = row ? fromJson<Record<string, unknown>>(row.settings) : undefined;
+    const provider = factory({ services: this.services, appId, channel, settings }) ?? this.sandbox;
+    this.cache.set(key, { version, provider });
+    return provider;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.cache.values()].map(({ provider }) => provider.close()));
+    this.cache.clear();
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * The delivery pipeline's loop: claims due messages from the outbox, sends them through their
+ * channel's provider within the sender's rate, and records the outcomes. Direct sends
+ * (SendMessages) call `deliverNow` to deliver their own messages within the request.
+ */
+import type { FastifyBaseLogger as Logger } from "fastify";
+import type { ProviderRegistry } from "../channels/registry.js";
+import { IdleTimer } from "../jobs/idle-timer.js";
+import type { Services } from "../services.js";
+import type { DeliveryChannel, DeliveryOutcome } from "./model.js";
+import { type ClaimedMessage, claimInterrupted, claimMessages } from "./outbox/claim.js";
+import { recordOutcomes } from "./outbox/record-outcomes.js";
+import { requeueHeld } from "./outbox/requeue.js";
+import { takeTokens } from "./rate-limit.js";
+
+const batchSize = 500;
+/** Longer than any provider call may take; only a dead process lets a lease run out. */
+const leaseMs = 120_000;
+
+export class MessageDispatcher {
+  private stopping = false;
+  private readonly idle: IdleTimer;
+  private loop: Promise<void> | undefined;
+
+  constructor(
+    private readonly services: Services,
+    private readonly providers: ProviderRegistry,
+    private readonly log: Logger,
+  ) {
+    this.idle = new IdleTimer(services.config.pollIntervalMs);
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  nudge(): void {
+    this.idle.nudge();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.nudge();
+    await this.loop;
+  }
+
+  /** Claims these messages (whatever their due time) and delivers them now; answers each outcome by id. */
+  async deliverNow(ids: string[]): Promise<Map<string, DeliveryOutcome>> {
+    if (ids.length === 0) return new Map();
+    const claimed = await claimMessages(this.services.store.db, this.services.store.dialect, {
+      limit: ids.length,
+      leaseMs,
+      ids,
+    });
+    return this.deliver(claimed);
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      this.idle.reset();
+      let claimed: ClaimedMessage[] = [];
+      try {
+        await this.settleInterrupted();
+        claimed = await claimMessages(this.services.store.db, this.services.store.dialect, {
+          limit: batchSize,
+          leaseMs,
+        });
+        if (claimed.length > 0) await this.deliver(claimed);
+      } catch (error) {
+        this.log.error({ err: error }, "message delivery failed");
+      }
+      if (claimed.length < batchSize) await this.idle.wait();
+    }
+  }
+
+  private async deliver(claimed: ClaimedMessage[]): Promise<Map<string, DeliveryOutcome>> {
+    const results = new Map<string, DeliveryOutcome>();
+    const groups = new Map<string, ClaimedMessage[]>();
+    for (const message of claimed) {
+      const key = `${message.appId}\u0000${message.channel}\u0000${message.sender}`;
+      groups.set(key, [...(groups.get(key) ?? []), message]);
+    }
+    await Promise.all(
+      [...groups.values()].map(async (group) => {
+        for (const [id, outcome] of await this.deliverGroup(group)) results.set(id, outcome);
+      }),
+    );
+    return results;
+  }
+
+  /** One app, channel and sender: rate-limited, sent in one provider call, recorded in one transaction. */
+  private async deliverGroup(group: ClaimedMessage[]): Promise<Map<string, DeliveryOutcome>> {
+    const { appId, channel, sender } = group[0];
+    const { db, dialect } = this.services.store;
+    const perSecond = this.rateFor(channel);
+    let sendable = group;
+    let held: ClaimedMessage[] = [];
+    if (perSecond !== undefined) {
+      const granted = await takeTokens(db, dialect, `${channel}:${sender}`, group.length, perSecond);
+      sendable = group.slice(0, granted);
+      held = group.slice(granted);
+    }
+    let outcomes: DeliveryOutcome[];
+    try {
+      const provider = await this.providers.providerFor(appId, channel);
+      outcomes = sendable.length > 0 ? await provider.send(sendable) : [];
+    } catch (error) {
+      const statusMessage = error instanceof Error ? error.message : String(error);
+      outcomes = sendable.map(() => ({ status: "TEMPORARY_FAILURE", statusCode: 500, statusMessage }));
+    }
+    // Held back by the rate limit: queued sends wait their turn; a direct send answers THROTTLED.
+    const waiting = held.filter((message) => message.maxAttempts > 1);
+    const refused = held.filter((message) => message.maxAttempts <= 1);
+    const all = [...sendable, ...refused];
+    const allOutcomes: DeliveryOutcome[] = [
+      ...outcomes,
+      ...refused.map(() => ({
+        status: "THROTTLED" as const,
+        statusCode: 429,
+        statusMessage: "The sender's rate limit is reached",
+      })),
+    ];
+    const streamed = await db.transaction().execute(async (trx) => {
+      await requeueHeld(
+        trx,
+        waiting.map((message) => message.id),
+        Date.now() + Math.ceil((1000 * waiting.length) / (perSecond ?? 1)),
+      );
+      return recordOutcomes(trx, this.services, all, allOutcomes);
+    });
+    if (streamed > 0) this.services.wake.stream();
+    return new Map(all.map((message, i) => [message.id, allOutcomes[i]]));
+  }
+
+  /**
+   * Messages a dead process was sending: those the provider can show it accepted are SUCCESSFUL;
+   * the rest end as UNKNOWN_FAILURE. None is sent again: a duplicate is worse than a gap the
+   * operator can see.
+   */
+  private async settleInterrupted(): Promise<void> {
+    const { db, dialect } = this.services.store;
+    const interrupted = await claimInterrupted(db, dialect, { limit: batchSize, leaseMs });
+    if (interrupted.length === 0) return;
+    const outcomes: DeliveryOutcome[] = [];
+    const groups = new Map<string, ClaimedMessage[]>();
+    for (const message of interrupted) {
+      const key = `${message.appId}\u0000${message.channel}`;
+      groups.set(key, [...(groups.get(key) ?? []), message]);
+    }
+    const settled: ClaimedMessage[] = [];
+    for (const group of groups.values()) {
+      const provider = await this.providers.providerFor(group[0].appId, group[0].channel);
+      const accepted = (await provider.accepted?.(group)) ?? new Set<string>();
+      for (const message of group) {
+        settled.push(message);
+        outcomes.push(
+          accepted.has(message.id)
+            ? { status: "SUCCESSFUL", statusCode: 200, providerMessageId: message.id }
+            : {
+                status: "UNKNOWN_FAILURE",
+                statusCode: 500,
+                statusMessage: "Interrupted while sending; not resent, to avoid a duplicate",
+              },
+        );
+      }
+    }
+    this.log.warn({ messages: settled.length }, "settled messages interrupted by a crash");
+    const streamed = await db.transaction().execute((trx) => recordOutcomes(trx, this.services, settled, outcomes));
+    if (streamed > 0) this.services.wake.stream();
+  }
+
+  private rateFor(channel: DeliveryChannel): number | undefined {
+    const { providers } = this.services.config;
+    if (channel === "EMAIL") return providers.email?.messagesPerSecond;
+    if (channel === "SMS") return providers.sms?.messagesPerSecond;
+    if (channel === "VOICE") return providers.voice?.messagesPerSecond;
+    return undefined;
+  }
+}
