@@ -11,9 +11,19 @@ export function cohortOf(endpointId: string): string {
   return String(createHash("sha256").update(endpointId).digest().readUInt32BE(0) % 100);
 }
 
-/** The entries of a map or structure that carry a value (JSON null means "not given"). */
-function defined<V>(value: Record<string, V | undefined> | object | undefined): Record<string, V> {
-  return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined && v !== null));
+/**
+ * `base` with the entries of `update` that carry a value laid over it (JSON null means "not given").
+ * A copy and a loop rather than `{ ...base, ...update }`, which V8 runs many times slower: this
+ * runs five times for every endpoint an import writes.
+ */
+function overlay<T extends object>(base: T, update: T | undefined): T {
+  const merged = { ...base } as Record<string, unknown>;
+  if (!update) return merged as T;
+  for (const key of Object.keys(update)) {
+    const value = (update as Record<string, unknown>)[key];
+    if (value !== undefined && value !== null) merged[key] = value;
+  }
+  return merged as T;
 }
 
 /**
@@ -41,20 +51,23 @@ export function mergeEndpoint(
     CohortId: cohortOf(update.Id),
   };
   return {
-    ...base,
+    ApplicationId: base.ApplicationId,
+    Id: base.Id,
     ChannelType: update.ChannelType ?? base.ChannelType,
     Address: update.Address ?? base.Address,
-    Attributes: { ...base.Attributes, ...defined<string[]>(update.Attributes) },
-    Metrics: { ...base.Metrics, ...defined<number>(update.Metrics) },
+    Attributes: overlay(base.Attributes, update.Attributes),
+    Metrics: overlay(base.Metrics, update.Metrics),
     User: {
       UserId: update.User?.UserId ?? base.User.UserId,
-      UserAttributes: { ...base.User.UserAttributes, ...defined<string[]>(update.User?.UserAttributes) },
+      UserAttributes: overlay(base.User.UserAttributes, update.User?.UserAttributes),
     },
-    Demographic: { ...base.Demographic, ...defined(update.Demographic) },
-    Location: { ...base.Location, ...defined(update.Location) },
+    Demographic: overlay(base.Demographic, update.Demographic),
+    Location: overlay(base.Location, update.Location),
     OptOut: update.OptOut ?? base.OptOut,
     EndpointStatus: update.EndpointStatus ?? "ACTIVE",
     EffectiveDate: update.EffectiveDate ?? timestamp,
+    CreationDate: base.CreationDate,
+    CohortId: base.CohortId,
     RequestId: update.RequestId ?? base.RequestId,
   };
 }

@@ -103,41 +103,55 @@ export async function writeEndpoints(db: Kysely<Database>, endpoints: Endpoint[]
 /**
  * Pinpoint marks INACTIVE every other endpoint that has the address an endpoint was just given,
  * so one address is reached once. Which endpoints lose does not depend on the order of the claims,
- * so a batch's claims are checked with one indexed read per 500 addresses rather than an UPDATE
- * each; only endpoints that actually lose their address are written.
+ * so a batch's claims are checked with one read per 500 addresses through the
+ * (app_id, channel_type, address) index, and only endpoints that actually lose are written. (One
+ * UPDATE with an OR per claim exceeds SQLite's expression depth past ~500 claims, and its planner
+ * then scans every endpoint of the app.)
  */
 export async function deactivateOtherEndpointsWithAddress(
   db: Kysely<Database>,
   appId: string,
   claims: Array<{ id: string; channelType: string | undefined; address: string }>,
 ): Promise<void> {
-  if (claims.length === 0) return;
-  await db
-    .updateTable("endpoints")
-    .set({ endpoint_status: "INACTIVE" })
-    .where("app_id", "=", appId)
-    .where(
-      "address",
-      "in",
-      claims.map((claim) => claim.address),
-    )
-    .where(
-      "id",
-      "not in",
-      claims.map((claim) => claim.id),
-    )
-    .where("endpoint_status", "=", "ACTIVE")
-    .where((eb) =>
-      eb.or(
-        claims.map((claim) =>
-          eb.and([
-            eb("address", "=", claim.address),
-            claim.channelType === undefined ? eb.lit(true) : eb("channel_type", "=", claim.channelType),
-          ]),
-        ),
-      ),
-    )
-    .execute();
+  const typed = claims.filter((claim) => claim.channelType !== undefined);
+  for (let i = 0; i < typed.length; i += 500) {
+    const batch = typed.slice(i, i + 500);
+    const claimers = new Map<string, string[]>();
+    for (const claim of batch) {
+      const key = `${claim.channelType}\n${claim.address}`;
+      claimers.set(key, [...(claimers.get(key) ?? []), claim.id]);
+    }
+    const holders = await db
+      .selectFrom("endpoints")
+      .select(["id", "channel_type", "address"])
+      .where("app_id", "=", appId)
+      .where("channel_type", "in", [...new Set(batch.map((claim) => claim.channelType ?? ""))])
+      .where("address", "in", [...new Set(batch.map((claim) => claim.address))])
+      .where("endpoint_status", "=", "ACTIVE")
+      .execute();
+    const losers = holders
+      .filter((row) => claimers.get(`${row.channel_type}\n${row.address}`)?.some((id) => id !== row.id))
+      .map((row) => row.id);
+    if (losers.length > 0) {
+      await db
+        .updateTable("endpoints")
+        .set({ endpoint_status: "INACTIVE" })
+        .where("app_id", "=", appId)
+        .where("id", "in", losers)
+        .execute();
+    }
+  }
+  // An endpoint without a channel type claims its address on every channel; these are rare.
+  for (const claim of claims.filter((c) => c.channelType === undefined)) {
+    await db
+      .updateTable("endpoints")
+      .set({ endpoint_status: "INACTIVE" })
+      .where("app_id", "=", appId)
+      .where("address", "=", claim.address)
+      .where("id", "!=", claim.id)
+      .where("endpoint_status", "=", "ACTIVE")
+      .execute();
+  }
 }
 
 /** How many endpoints each user has, leaving out the given endpoint ids. */

@@ -58,7 +58,8 @@ export async function upsertEndpoints(
   });
 
   await refuseUsersOverQuota(db, appId, stored, changed, results);
-  const accepted = [...changed.values()].filter((e) => !results.some((r) => r.Id === e.Id && r.error));
+  const refused = new Set(results.filter((r) => r.error).map((r) => r.Id));
+  const accepted = [...changed.values()].filter((e) => !refused.has(e.Id));
   await writeEndpoints(db, accepted);
   const acceptedIds = new Set(accepted.map((e) => e.Id));
   await deactivateOtherEndpointsWithAddress(
@@ -79,11 +80,11 @@ async function refuseUsersOverQuota(
 ): Promise<void> {
   const joining = [...changed.values()].filter((e) => e.User.UserId && e.User.UserId !== stored.get(e.Id)?.User.UserId);
   if (joining.length === 0) return;
-  const userIds = [...new Set(joining.map((e) => e.User.UserId ?? ""))];
-  const counts = await countUserEndpoints(db, appId, userIds, [...changed.keys()]);
+  const userIds = new Set(joining.map((e) => e.User.UserId ?? ""));
+  const counts = await countUserEndpoints(db, appId, [...userIds], [...changed.keys()]);
   for (const endpoint of changed.values()) {
     const userId = endpoint.User.UserId;
-    if (userId && userIds.includes(userId)) counts.set(userId, (counts.get(userId) ?? 0) + 1);
+    if (userId && userIds.has(userId)) counts.set(userId, (counts.get(userId) ?? 0) + 1);
   }
   for (const endpoint of joining) {
     const userId = endpoint.User.UserId ?? "";
