@@ -8,6 +8,7 @@ import type { Services } from "../services.js";
 import { fromJson } from "../store/index.js";
 import type { ChannelProvider } from "./provider.js";
 import { SandboxProvider } from "./sandbox/provider.js";
+import { voiceProvider } from "./voice/http.js";
 
 /** What a provider factory is given: the app's stored channel settings (credentials included). */
 export interface ProviderSetup {
@@ -21,7 +22,9 @@ export interface ProviderSetup {
 export type ProviderFactory = (setup: ProviderSetup) => ChannelProvider | undefined;
 
 /** One line per transport; each factory decides from config and settings whether it applies. */
-const factories: Partial<Record<DeliveryChannel, ProviderFactory>> = {};
+const factories: Partial<Record<DeliveryChannel, ProviderFactory>> = {
+  VOICE: voiceProvider,
+};
 
 /** Channel settings live under Pinpoint's channel type; push variants share their platform's. */
 const settingsChannel: Partial<Record<DeliveryChannel, string>> = {};
