@@ -10,7 +10,6 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
  * @example postgresDialect("postgres://127.0.0.1:5432/waymark")
  */
 export function postgresDialect(connectionString: string): StoreDialect {
-  let pool: pg.Pool | undefined;
   return {
     name: "postgres",
     jsonType: "jsonb",
@@ -18,7 +17,10 @@ export function postgresDialect(connectionString: string): StoreDialect {
     supportsSkipLocked: true,
     serialPrimaryKey: (column) => column.primaryKey(),
     createKyselyDialect() {
-      pool = new pg.Pool({ connectionString, max: 10 });
+      const pool = new pg.Pool({ connectionString, max: 10 });
+      // An idle connection the server closed (a restart, an administrator) is replaced at the next
+      // checkout; unhandled, this event would end the process.
+      pool.on("error", (error) => process.emitWarning(`PostgreSQL connection lost: ${error.message}`));
       return new PostgresDialect({ pool });
     },
   };
