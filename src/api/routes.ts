@@ -7,10 +7,12 @@ import { channelHandlers } from "./channels.js";
 import { endpointHandlers } from "./endpoints.js";
 import { eventStreamHandlers } from "./eventstream.js";
 import type { Handlers } from "./handler.js";
+import { messageHandlers } from "./messages.js";
 
 export const routeTable: Handlers = {
   ...appHandlers,
   ...channelHandlers,
   ...endpointHandlers,
   ...eventStreamHandlers,
+  ...messageHandlers,
 };

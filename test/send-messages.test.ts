@@ -1,0 +1,206 @@
+import {
+  BadRequestException,
+  CreateAppCommand,
+  SendMessagesCommand,
+  SendUsersMessagesCommand,
+  UpdateEmailChannelCommand,
+  UpdateEndpointsBatchCommand,
+} from "@aws-sdk/client-pinpoint";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fromJson } from "../src/store/index.js";
+import { databases, startTestServer, type TestServer } from "./support/server.js";
+
+describe.each(databases)("SendMessages to the sandbox on %s", (kind) => {
+  let t: TestServer;
+  let appId: string;
+  beforeAll(async () => {
+    t = await startTestServer(kind);
+    const app = await t.client.send(new CreateAppCommand({ CreateApplicationRequest: { Name: "Direct" } }));
+    appId = app.ApplicationResponse?.Id ?? "";
+    await t.client.send(
+      new UpdateEmailChannelCommand({
+        ApplicationId: appId,
+        EmailChannelRequest: {
+          FromAddress: "hello@shop.example",
+          Identity: "arn:aws:ses:us-east-1:000000000000:identity/shop.example",
+        },
+      }),
+    );
+    await t.client.send(
+      new UpdateEndpointsBatchCommand({
+        ApplicationId: appId,
+        EndpointBatchRequest: {
+          Item: [
+            {
+              Id: "ada-email",
+              ChannelType: "EMAIL",
+              Address: "ada@example.com",
+              User: { UserId: "ada", UserAttributes: { FirstName: ["Ada"] } },
+              Attributes: { City: ["London"] },
+            },
+            {
+              Id: "ada-sms",
+              ChannelType: "SMS",
+              Address: "+447700900123",
+              User: { UserId: "ada", UserAttributes: { FirstName: ["Ada"] } },
+            },
+            { Id: "gone", ChannelType: "EMAIL", Address: "gone@example.com", OptOut: "ALL" },
+          ],
+        },
+      }),
+    );
+  });
+  afterAll(() => t.close());
+
+  const sandbox = async (messageId: string | undefined) => {
+    const row = await t.server.services.store.db
+      .selectFrom("sandbox_messages")
+      .selectAll()
+      .where("message_id", "=", messageId ?? "")
+      .executeTakeFirst();
+    return row ? { ...row, content: fromJson<Record<string, unknown>>(row.content) } : undefined;
+  };
+
+  it("sends to addresses and endpoints, rendering each recipient's variables", async () => {
+    const answer = await t.client.send(
+      new SendMessagesCommand({
+        ApplicationId: appId,
+        MessageRequest: {
+          Addresses: { "guest@example.com": { ChannelType: "EMAIL" }, "+15555550100": { ChannelType: "SMS" } },
+          Endpoints: { "ada-email": {}, "ada-sms": { BodyOverride: "Override for {{User.UserAttributes.FirstName}}" } },
+          MessageConfiguration: {
+            EmailMessage: {
+              SimpleEmail: {
+                Subject: { Data: "Hello {{User.UserAttributes.FirstName}}" },
+                HtmlPart: { Data: "<p>News from {{Attributes.City}}</p>" },
+                TextPart: { Data: "News from {{Attributes.City}}" },
+              },
+            },
+            SMSMessage: { Body: "Hi {{User.UserAttributes.FirstName}}", MessageType: "TRANSACTIONAL" },
+          },
+          TraceId: "trace-1",
+        },
+      }),
+    );
+    const response = answer.MessageResponse;
+    expect(response?.ApplicationId).toBe(appId);
+    expect(response?.Result?.["guest@example.com"]).toMatchObject({ DeliveryStatus: "SUCCESSFUL", StatusCode: 200 });
+    expect(response?.Result?.["+15555550100"]?.DeliveryStatus).toBe("SUCCESSFUL");
+    expect(response?.EndpointResult?.["ada-email"]).toMatchObject({
+      DeliveryStatus: "SUCCESSFUL",
+      Address: "ada@example.com",
+    });
+
+    const ada = await sandbox(response?.EndpointResult?.["ada-email"]?.MessageId);
+    expect(ada?.content).toMatchObject({
+      fromAddress: "hello@shop.example",
+      subject: "Hello Ada",
+      textBody: "News from London",
+    });
+    expect(String(ada?.content.htmlBody)).toContain("<p>News from London</p>");
+    const sms = await sandbox(response?.EndpointResult?.["ada-sms"]?.MessageId);
+    expect(sms?.content).toMatchObject({ body: "Override for Ada" });
+    const guest = await sandbox(response?.Result?.["guest@example.com"]?.MessageId);
+    expect(guest?.content).toMatchObject({ subject: "Hello " });
+  });
+
+  it("refuses opted-out endpoints and bad addresses per recipient, sending the rest", async () => {
+    const answer = await t.client.send(
+      new SendMessagesCommand({
+        ApplicationId: appId,
+        MessageRequest: {
+          Addresses: {
+            "not-an-email": { ChannelType: "EMAIL" },
+            "0044 7700": { ChannelType: "SMS" },
+            "fine@example.com": { ChannelType: "EMAIL" },
+          },
+          Endpoints: { gone: {}, "no-such-endpoint": {} },
+          MessageConfiguration: {
+            DefaultMessage: { Body: "Plain" },
+            EmailMessage: { SimpleEmail: { Subject: { Data: "S" } } },
+          },
+        },
+      }),
+    );
+    const response = answer.MessageResponse;
+    expect(response?.Result?.["not-an-email"]).toMatchObject({ DeliveryStatus: "PERMANENT_FAILURE", StatusCode: 400 });
+    expect(response?.Result?.["0044 7700"]?.StatusMessage).toMatch(/E\.164/);
+    expect(response?.EndpointResult?.gone).toMatchObject({ DeliveryStatus: "OPT_OUT" });
+    expect(response?.EndpointResult?.["no-such-endpoint"]).toMatchObject({
+      DeliveryStatus: "PERMANENT_FAILURE",
+      StatusCode: 404,
+    });
+    expect(response?.Result?.["fine@example.com"]?.DeliveryStatus).toBe("SUCCESSFUL");
+    const sent = await t.server.services.store.db
+      .selectFrom("sandbox_messages")
+      .select("address")
+      .where("address", "in", ["not-an-email", "gone@example.com"])
+      .execute();
+    expect(sent).toEqual([]);
+  });
+
+  it("sends one message when an endpoint and an address name the same recipient", async () => {
+    const answer = await t.client.send(
+      new SendMessagesCommand({
+        ApplicationId: appId,
+        MessageRequest: {
+          Addresses: { "ada@example.com": { ChannelType: "EMAIL" } },
+          Endpoints: { "ada-email": {} },
+          MessageConfiguration: {
+            EmailMessage: { SimpleEmail: { Subject: { Data: "Once" }, TextPart: { Data: "once" } } },
+          },
+        },
+      }),
+    );
+    const statuses = [
+      answer.MessageResponse?.Result?.["ada@example.com"]?.DeliveryStatus,
+      answer.MessageResponse?.EndpointResult?.["ada-email"]?.DeliveryStatus,
+    ].sort();
+    expect(statuses).toEqual(["DUPLICATE", "SUCCESSFUL"]);
+  });
+
+  it("sends to every endpoint of a user with SendUsersMessages", async () => {
+    const answer = await t.client.send(
+      new SendUsersMessagesCommand({
+        ApplicationId: appId,
+        SendUsersMessageRequest: {
+          Users: { ada: {}, nobody: {} },
+          MessageConfiguration: {
+            DefaultMessage: { Body: "For {{User.UserId}}" },
+            EmailMessage: { SimpleEmail: { Subject: { Data: "Users" } } },
+          },
+        },
+      }),
+    );
+    const result = answer.SendUsersMessageResponse?.Result ?? {};
+    expect(Object.keys(result.ada ?? {}).sort()).toEqual(["ada-email", "ada-sms"]);
+    expect(result.ada?.["ada-sms"]?.DeliveryStatus).toBe("SUCCESSFUL");
+    expect(result.nobody).toEqual({});
+  });
+
+  it("records _email.send and _SMS.BUFFERED for what it sent", async () => {
+    const events = await t.server.services.store.db
+      .selectFrom("events")
+      .select(["event_type", "endpoint_id"])
+      .where("app_id", "=", appId)
+      .where("endpoint_id", "in", ["ada-email", "ada-sms"])
+      .execute();
+    expect(events.map((e) => `${e.endpoint_id}:${e.event_type}`)).toEqual(
+      expect.arrayContaining(["ada-email:_email.send", "ada-sms:_SMS.BUFFERED"]),
+    );
+  });
+
+  it("refuses a request with no recipients or more than 100", async () => {
+    await expect(
+      t.client.send(new SendMessagesCommand({ ApplicationId: appId, MessageRequest: { MessageConfiguration: {} } })),
+    ).rejects.toBeInstanceOf(BadRequestException);
+    const Addresses = Object.fromEntries(
+      Array.from({ length: 101 }, (_, i) => [`u${i}@example.com`, { ChannelType: "EMAIL" as const }]),
+    );
+    await expect(
+      t.client.send(
+        new SendMessagesCommand({ ApplicationId: appId, MessageRequest: { Addresses, MessageConfiguration: {} } }),
+      ),
+    ).rejects.toThrow(/at most 100/);
+  });
+});
