@@ -6,6 +6,7 @@
 import type { DeliveryChannel } from "../messages/model.js";
 import type { Services } from "../services.js";
 import { fromJson } from "../store/index.js";
+import { smtpProviderFactory } from "./email/smtp-provider.js";
 import type { ChannelProvider } from "./provider.js";
 import { SandboxProvider } from "./sandbox/provider.js";
 import { voiceProvider } from "./voice/http.js";
@@ -23,6 +24,7 @@ export type ProviderFactory = (setup: ProviderSetup) => ChannelProvider | undefi
 
 /** One line per transport; each factory decides from config and settings whether it applies. */
 const factories: Partial<Record<DeliveryChannel, ProviderFactory>> = {
+  EMAIL: smtpProviderFactory,
   VOICE: voiceProvider,
 };
 
