@@ -6,6 +6,7 @@
 import type { DeliveryChannel } from "../messages/model.js";
 import type { Services } from "../services.js";
 import { fromJson } from "../store/index.js";
+import { customProvider } from "./custom/provider.js";
 import { smtpProviderFactory } from "./email/smtp-provider.js";
 import type { ChannelProvider } from "./provider.js";
 import { SandboxProvider } from "./sandbox/provider.js";
@@ -26,6 +27,7 @@ export type ProviderFactory = (setup: ProviderSetup) => ChannelProvider | undefi
 const factories: Partial<Record<DeliveryChannel, ProviderFactory>> = {
   EMAIL: smtpProviderFactory,
   VOICE: voiceProvider,
+  CUSTOM: customProvider,
 };
 
 /** Channel settings live under Pinpoint's channel type; push variants share their platform's. */
