@@ -9,6 +9,8 @@ import { fromJson } from "../store/index.js";
 import { customProvider } from "./custom/provider.js";
 import { smtpProviderFactory } from "./email/smtp-provider.js";
 import type { ChannelProvider } from "./provider.js";
+import { apnsProviderFor } from "./push/apns.js";
+import { fcmProviderFor } from "./push/fcm.js";
 import { SandboxProvider } from "./sandbox/provider.js";
 import { voiceProvider } from "./voice/http.js";
 
@@ -28,6 +30,11 @@ const factories: Partial<Record<DeliveryChannel, ProviderFactory>> = {
   EMAIL: smtpProviderFactory,
   VOICE: voiceProvider,
   CUSTOM: customProvider,
+  GCM: fcmProviderFor,
+  APNS: apnsProviderFor,
+  APNS_SANDBOX: apnsProviderFor,
+  APNS_VOIP: apnsProviderFor,
+  APNS_VOIP_SANDBOX: apnsProviderFor,
 };
 
 /** Channel settings live under Pinpoint's channel type; push variants share their platform's. */
