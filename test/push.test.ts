@@ -13,6 +13,7 @@ import type { TLSSocket } from "node:tls";
 import {
   CreateAppCommand,
   GetEndpointCommand,
+  SendMessagesCommand,
   UpdateApnsChannelCommand,
   UpdateApnsSandboxChannelCommand,
   UpdateApnsVoipChannelCommand,
@@ -518,6 +519,40 @@ describe.each(databases)("push notifications on %s", (kind) => {
       .execute((trx) => enqueueMessages(trx, [queued]));
     t.server.services.delivery.wake();
     expect((await waitForStatus(queued.id, "SUCCESSFUL")).attempts).toBe(2);
+  });
+
+  it("delivers SendMessages to APNs and FCM, and a dead token answers PERMANENT_FAILURE and retires its endpoint", async () => {
+    await registerEndpoint("iphone-sent", "APNS", "dead-sent".padEnd(64, "0"));
+    const response = await t.client.send(
+      new SendMessagesCommand({
+        ApplicationId: appId,
+        MessageRequest: {
+          Addresses: { ["7a".repeat(32)]: { ChannelType: "APNS" }, "fcm-direct": { ChannelType: "GCM" } },
+          Endpoints: { "iphone-sent": {} },
+          MessageConfiguration: {
+            APNSMessage: {
+              Title: "Flash sale",
+              Body: "Shoes 40% off",
+              Action: "URL",
+              Url: "https://shop.example.com/s",
+            },
+            GCMMessage: { Title: "Flash sale", Body: "Shoes 40% off", Priority: "normal" },
+          },
+        },
+      }),
+    );
+    const results = response.MessageResponse?.Result ?? {};
+    expect(results["7a".repeat(32)]).toMatchObject({ DeliveryStatus: "SUCCESSFUL", StatusCode: 200 });
+    expect(results["fcm-direct"]).toMatchObject({ DeliveryStatus: "SUCCESSFUL", StatusCode: 200 });
+    const sentToEndpoint = response.MessageResponse?.EndpointResult?.["iphone-sent"];
+    expect(sentToEndpoint).toMatchObject({ DeliveryStatus: "PERMANENT_FAILURE", StatusCode: 410 });
+    expect(await endpointStatus("iphone-sent")).toBe("INACTIVE");
+    const apnsPayload = JSON.parse(requestFor(apns, "7a".repeat(32)).body);
+    expect(apnsPayload.aps.alert).toEqual({ title: "Flash sale", body: "Shoes 40% off" });
+    expect(apnsPayload.data.pinpoint.deeplink).toBe("https://shop.example.com/s");
+    const fcmMessage = JSON.parse(requestFor(fcm, "fcm-direct").body).message;
+    expect(fcmMessage.data["pinpoint.notification.title"]).toBe("Flash sale");
+    expect(fcmMessage.android.priority).toBe("NORMAL");
   });
 
   it("fails GCM sends with a legacy server key only, telling the operator to upload ServiceJson", async () => {
