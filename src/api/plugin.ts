@@ -43,13 +43,18 @@ function fastifyPath(operation: Operation): string {
   });
 }
 
+/** Query strings carry text: a boolean member (create-new-version) arrives as "true" or "false". */
+function querySchema(member: Shape) {
+  return resolve(member).type === "boolean" ? { type: "string", enum: ["true", "false"] } : toJsonSchema(member);
+}
+
 function requestSchema(operation: Operation) {
   const input = operation.input ?? { members: {} };
   const params: Record<string, unknown> = {};
   const query: Record<string, unknown> = {};
   for (const [name, m] of Object.entries(input.members ?? {})) {
     if (m.location === "uri") params[name] = toJsonSchema(m);
-    if (m.location === "querystring") query[m.locationName ?? name] = toJsonSchema(m);
+    if (m.location === "querystring") query[m.locationName ?? name] = querySchema(m);
   }
   const payload = input.payload ? input.members?.[input.payload] : undefined;
   return {
@@ -80,7 +85,7 @@ function operationInput(binding: Binding, request: FastifyRequest): OperationInp
   for (const [name, m] of Object.entries(binding.operation.input?.members ?? {})) {
     if (m.location !== "querystring") continue;
     const value = query[m.locationName ?? name];
-    if (value !== undefined) input[name] = value;
+    if (value !== undefined) input[name] = resolve(m).type === "boolean" ? value === "true" : value;
   }
   if (binding.payloadName && request.body !== undefined) input[binding.payloadName] = request.body;
   return input;

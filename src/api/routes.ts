@@ -8,6 +8,7 @@ import { endpointHandlers } from "./endpoints.js";
 import { eventStreamHandlers } from "./eventstream.js";
 import type { Handlers } from "./handler.js";
 import { messageHandlers } from "./messages.js";
+import { templateHandlers } from "./templates.js";
 
 export const routeTable: Handlers = {
   ...appHandlers,
@@ -15,4 +16,5 @@ export const routeTable: Handlers = {
   ...endpointHandlers,
   ...eventStreamHandlers,
   ...messageHandlers,
+  ...templateHandlers,
 };

@@ -138,6 +138,8 @@ export interface Database {
   sandbox_messages: SandboxMessagesTable;
   sender_rates: SenderRatesTable;
   waymark_settings: WaymarkSettingsTable;
+  templates: TemplatesTable;
+  template_versions: TemplateVersionsTable;
 }
 
 export interface MessagesTable {
@@ -185,4 +187,30 @@ export interface SenderRatesTable {
 export interface WaymarkSettingsTable {
   name: string;
   value: string;
+}
+
+/** A message template: account-wide, one per (name, type); its content lives in its versions. */
+export interface TemplatesTable {
+  name: string;
+  /** EMAIL, SMS, PUSH, VOICE or INAPP. */
+  type: string;
+  active_version: number;
+  /** The highest version number given out; numbers are never reused. */
+  latest_version: number;
+  creation_date: string;
+  last_modified_date: string;
+  tags: JsonColumn;
+}
+
+export interface TemplateVersionsTable {
+  name: string;
+  type: string;
+  version: number;
+  /** The channel content (Subject, HtmlPart, Body, GCM, Content...), as the request gave it. */
+  content: JsonColumn;
+  default_substitutions: string | null;
+  description: string | null;
+  recommender_id: string | null;
+  creation_date: string;
+  last_modified_date: string;
 }

@@ -7,6 +7,7 @@ import { badRequest, notFound } from "../api/errors.js";
 import { parseArn, validateTags } from "../apps/index.js";
 import type { Services } from "../services.js";
 import { fromJson, toJson } from "../store/index.js";
+import { parseTemplateArn } from "../templates/index.js";
 
 type Tags = Record<string, string>;
 
@@ -48,9 +49,31 @@ const taggable: Record<string, TagStore> = {
         .execute();
     },
   },
+  templates: {
+    async read(services, _appId, [, name, type]) {
+      const row = await services.store.db
+        .selectFrom("templates")
+        .select("tags")
+        .where("name", "=", name)
+        .where("type", "=", type)
+        .executeTakeFirst();
+      return row ? fromJson<Tags>(row.tags) : undefined;
+    },
+    async write(services, _appId, [, name, type], tags) {
+      await services.store.db
+        .updateTable("templates")
+        .set({ tags: toJson(tags) })
+        .where("name", "=", name)
+        .where("type", "=", type)
+        .execute();
+    },
+  },
 };
 
 function locate(arn: string): { store: TagStore; appId: string; resource: string[] } {
+  // Templates are account-wide: their ARN names no app.
+  const template = parseTemplateArn(arn);
+  if (template) return { store: taggable.templates, appId: "", resource: ["templates", template.name, template.type] };
   const parsed = parseArn(arn);
   if (!parsed) throw badRequest(`Invalid resource ARN: ${arn}`);
   const kind = parsed.resource.length === 0 ? "app" : parsed.resource[0];

@@ -69,8 +69,6 @@ export interface Template<T extends TemplateType = TemplateType> extends Templat
   Version: string;
   TemplateDescription?: string;
   RecommenderId?: string;
-  CreationDate: string;
-  LastModifiedDate: string;
 }
 
 /** Pinpoint's limits on templates (API reference and user guide, "Managing versions"). */
