@@ -20,6 +20,7 @@ import { requireApp } from "../apps/index.js";
 import { type Endpoint, fromRow } from "../endpoints/index.js";
 import type { Services } from "../services.js";
 import { fromJson } from "../store/index.js";
+import { instrumentEmail } from "../track/instrument.js";
 import { checkAddress, composeMessage, type Render } from "./compose.js";
 import type { DeliveryChannel, DeliveryOutcome } from "./model.js";
 import { enqueueMessages, type QueuedMessage } from "./outbox/enqueue.js";
@@ -228,7 +229,8 @@ async function prepare(
         : ("originationNumber" in composed.content && composed.content.originationNumber) || target.channel;
     prepared.push({
       target,
-      message: {
+      // Opens, clicks and unsubscribes are tracked on direct sends as on campaigns and journeys.
+      message: await instrumentEmail(services, {
         id: randomUUID(),
         sendKey: `direct:${requestId}:${target.channel}:${target.address}`,
         appId,
@@ -241,7 +243,7 @@ async function prepare(
         sender,
         maxAttempts: 1,
         notBeforeMs: Date.now() + requestWindowMs,
-      },
+      }),
     });
   }
   return prepared;

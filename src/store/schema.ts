@@ -138,6 +138,7 @@ export interface Database {
   sandbox_messages: SandboxMessagesTable;
   sender_rates: SenderRatesTable;
   waymark_settings: WaymarkSettingsTable;
+  opt_outs: OptOutsTable;
   templates: TemplatesTable;
   template_versions: TemplateVersionsTable;
 }
@@ -187,6 +188,15 @@ export interface SenderRatesTable {
 export interface WaymarkSettingsTable {
   name: string;
   value: string;
+}
+
+/** An address that opted out on a channel without an endpoint to record it on (messages/opt-outs.ts). */
+export interface OptOutsTable {
+  app_id: string;
+  channel: string;
+  /** As opt-outs.ts normalises it: email addresses lowercased, others as given. */
+  address: string;
+  created_ms: number;
 }
 
 /** A message template: account-wide, one per (name, type); its content lives in its versions. */

@@ -4,7 +4,8 @@
  */
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../services.js";
+import { trackingRoutes } from "./tracking-routes.js";
 
 export type RegisterPublicRoutes = (app: FastifyInstance, services: Services) => Promise<void> | void;
 
-export const publicRoutes: RegisterPublicRoutes[] = [];
+export const publicRoutes: RegisterPublicRoutes[] = [trackingRoutes];

@@ -3,6 +3,7 @@ import type { StoreDialect } from "../dialect.js";
 import * as foundation from "./0001-foundation.js";
 import * as templates from "./0003-templates.js";
 import * as messages from "./0004-messages.js";
+import * as optOuts from "./0005-opt-outs.js";
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: StoreDialect): Promise<void>;
@@ -13,6 +14,7 @@ const ordered: Record<string, DialectMigration> = {
   "0001-foundation": foundation,
   "0003-templates": templates,
   "0004-messages": messages,
+  "0005-opt-outs": optOuts,
 };
 
 export function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
