@@ -108,7 +108,10 @@ describe.each(databases)("the message pipeline on %s", (kind) => {
         created_ms: Date.now(),
       })
       .execute();
-    t.server.services.delivery.wake();
+    // The restart finds them.
+    t.client.destroy();
+    await t.server.close();
+    t = await startTestServer(kind, {}, { database: t.database });
     await waitFor(async () => (await statusOf(lost.id)).status !== "SENDING");
     expect((await statusOf(reached.id)).status).toBe("SUCCESSFUL");
     expect((await statusOf(lost.id)).status).toBe("UNKNOWN_FAILURE");

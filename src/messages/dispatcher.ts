@@ -16,9 +16,12 @@ import { takeTokens } from "./rate-limit.js";
 const batchSize = 500;
 /** Longer than any provider call may take; only a dead process lets a lease run out. */
 const leaseMs = 120_000;
+const settlementIntervalMs = 30_000;
 
 export class MessageDispatcher {
   private stopping = false;
+  /** Crash leftovers are looked for at start and then now and again, not on every claim. */
+  private nextSettlementMs = 0;
   private readonly idle: IdleTimer;
   private loop: Promise<void> | undefined;
 
@@ -60,7 +63,10 @@ export class MessageDispatcher {
       this.idle.reset();
       let claimed: ClaimedMessage[] = [];
       try {
-        await this.settleInterrupted();
+        if (Date.now() >= this.nextSettlementMs) {
+          this.nextSettlementMs = Date.now() + settlementIntervalMs;
+          await this.settleInterrupted();
+        }
         claimed = await claimMessages(this.services.store.db, this.services.store.dialect, {
           limit: batchSize,
           leaseMs,

@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { Services } from "../../services.js";
 import type { Database } from "../../store/index.js";
 import type { DeliveryOutcome } from "../model.js";
@@ -11,6 +11,41 @@ export function messageRetryDelayMs(attempt: number): number {
 }
 
 const retryable = new Set(["THROTTLED", "TEMPORARY_FAILURE"]);
+
+interface OutcomeRow {
+  id: string;
+  status: string;
+  statusCode: number;
+  statusMessage: string | null;
+  providerMessageId: string | null;
+  nextAttemptMs: number | null;
+}
+
+/**
+ * One UPDATE ... FROM (VALUES ...) per 500 messages rather than one statement each: the outcomes
+ * of a batch differ per message (provider ids), and per-row statements capped the sandbox pipeline
+ * at about 3,000 messages/s. Both SQLite (3.33+) and PostgreSQL name VALUES columns column1..N.
+ */
+async function updateMessages(db: Kysely<Database>, rows: OutcomeRow[], now: number): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) {
+    const values = rows
+      .slice(i, i + 500)
+      .map(
+        (row) =>
+          sql`(${row.id}, ${row.status}, ${row.statusCode}, ${row.statusMessage}, ${row.providerMessageId}, ${row.nextAttemptMs})`,
+      );
+    await sql`
+      UPDATE messages SET
+        status = v.column2,
+        status_code = CAST(v.column3 AS integer),
+        status_message = v.column4,
+        provider_message_id = v.column5,
+        next_attempt_ms = CAST(v.column6 AS bigint),
+        updated_ms = ${now}
+      FROM (VALUES ${sql.join(values)}) AS v
+      WHERE messages.id = v.column1`.execute(db);
+  }
+}
 
 /**
  * Writes what each attempt came to, in the caller's transaction: final statuses end the message,
@@ -27,21 +62,18 @@ export async function recordOutcomes(
 ): Promise<number> {
   const events: SystemEvent[] = [];
   const deadEndpoints: Array<{ appId: string; endpointId: string }> = [];
+  const updates: OutcomeRow[] = [];
   for (const [i, message] of messages.entries()) {
     const outcome = outcomes[i];
     const retry = retryable.has(outcome.status) && message.attempt < message.maxAttempts;
-    await db
-      .updateTable("messages")
-      .set({
-        status: retry ? "QUEUED" : outcome.status,
-        status_code: outcome.statusCode,
-        status_message: outcome.statusMessage ?? null,
-        provider_message_id: outcome.providerMessageId ?? null,
-        next_attempt_ms: retry ? now + messageRetryDelayMs(message.attempt) : null,
-        updated_ms: now,
-      })
-      .where("id", "=", message.id)
-      .execute();
+    updates.push({
+      id: message.id,
+      status: retry ? "QUEUED" : outcome.status,
+      statusCode: outcome.statusCode,
+      statusMessage: outcome.statusMessage ?? null,
+      providerMessageId: outcome.providerMessageId ?? null,
+      nextAttemptMs: retry ? now + messageRetryDelayMs(message.attempt) : null,
+    });
     if (retry) continue;
     if (outcome.deactivateEndpoint && message.endpointId) {
       deadEndpoints.push({ appId: message.appId, endpointId: message.endpointId });
@@ -62,6 +94,7 @@ export async function recordOutcomes(
       },
     });
   }
+  await updateMessages(db, updates, now);
   for (const { appId, endpointId } of deadEndpoints) {
     await db
       .updateTable("endpoints")

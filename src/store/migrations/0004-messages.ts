@@ -26,7 +26,8 @@ export async function up(db: Kysely<unknown>, dialect: StoreDialect): Promise<vo
     .addColumn("created_ms", "bigint", (c) => c.notNull())
     .addColumn("updated_ms", "bigint", (c) => c.notNull())
     .execute();
-  await db.schema.createIndex("messages_due").on("messages").columns(["next_attempt_ms", "id"]).execute();
+  // Claims look for QUEUED messages that are due, crash recovery for SENDING ones past their lease.
+  await db.schema.createIndex("messages_due").on("messages").columns(["status", "next_attempt_ms"]).execute();
   await db.schema.createIndex("messages_app").on("messages").columns(["app_id", "created_ms"]).execute();
 
   await db.schema

@@ -1,0 +1,153 @@
+/**
+ * The delivery pipeline with the sandbox channel:
+ * - SendMessages to one address over HTTP (a real `waymark start` child process, sequential
+ *   requests through the AWS SDK): p99 latency, target < 10 ms;
+ * - 100,000 messages queued in the outbox and delivered to the sandbox by the background loop
+ *   (server in this process): messages/s, target ≥ 20,000.
+ *
+ * BENCH_SEND_REQUESTS (default 2,000) and BENCH_PIPELINE_MESSAGES (default 100,000) shrink it.
+ */
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { CreateAppCommand, PinpointClient, SendMessagesCommand } from "@aws-sdk/client-pinpoint";
+import { loadConfig } from "../dist/config.js";
+import { enqueueMessages } from "../dist/messages/outbox/enqueue.js";
+import { startServer } from "../dist/server.js";
+import { report } from "./run.js";
+
+const requests = Number(process.env.BENCH_SEND_REQUESTS ?? 2000);
+const pipelineMessages = Number(process.env.BENCH_PIPELINE_MESSAGES ?? 100_000);
+const credentials = { accessKeyId: "AKIDBENCH", secretAccessKey: "bench-secret" };
+const dir = mkdtempSync(join(tmpdir(), "waymark-bench-messages-"));
+
+async function sendMessagesLatency() {
+  const child = spawn(process.execPath, ["dist/cli/main.js", "start"], {
+    env: {
+      ...process.env,
+      PORT: "0",
+      LOG_LEVEL: "info",
+      DATABASE_URL: `sqlite:${join(dir, "send.db")}`,
+      WAYMARK_ACCESS_KEY_ID: credentials.accessKeyId,
+      WAYMARK_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const url = await new Promise((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      const address = /"address":"([^"]+)"/.exec(line)?.[1];
+      if (address) resolve(address);
+    });
+  });
+  const client = new PinpointClient({ endpoint: url, region: "us-east-1", credentials, maxAttempts: 1 });
+  const app = await client.send(new CreateAppCommand({ CreateApplicationRequest: { Name: "bench" } }));
+  const appId = app.ApplicationResponse.Id;
+  const send = (i) =>
+    client.send(
+      new SendMessagesCommand({
+        ApplicationId: appId,
+        MessageRequest: {
+          Addresses: { [`user${i}@example.com`]: { ChannelType: "EMAIL" } },
+          MessageConfiguration: {
+            EmailMessage: {
+              FromAddress: "bench@example.com",
+              SimpleEmail: { Subject: { Data: "Your code" }, TextPart: { Data: `Code ${i}` } },
+            },
+          },
+        },
+      }),
+    );
+  for (let i = 0; i < 200; i++) await send(i); // warm-up
+  const latencies = [];
+  let failed = 0;
+  for (let i = 0; i < requests; i++) {
+    const t0 = performance.now();
+    const answer = await send(1000 + i);
+    latencies.push(performance.now() - t0);
+    if (answer.MessageResponse.Result[`user${1000 + i}@example.com`].DeliveryStatus !== "SUCCESSFUL") failed++;
+  }
+  client.destroy();
+  await new Promise((resolve) => child.once("exit", resolve).kill("SIGTERM"));
+  latencies.sort((a, b) => a - b);
+  const p99 = latencies[Math.floor(latencies.length * 0.99)];
+  report(
+    "SendMessages to one address, sandbox, p99",
+    `${p99.toFixed(2)} ms (median ${latencies[latencies.length >> 1].toFixed(2)} ms, ${failed} not delivered)`,
+    "< 10 ms",
+    p99 < 10 && failed === 0,
+  );
+}
+
+async function pipelineThroughput() {
+  const config = loadConfig({
+    env: {},
+    cwd: dir,
+    overrides: { databaseUrl: `sqlite:${join(dir, "pipeline.db")}`, server: { host: "127.0.0.1", port: 0 } },
+  });
+  const server = await startServer(config, { logLevel: "silent" });
+  const { db } = server.services.store;
+  const appId = "benchapp";
+  await db
+    .insertInto("apps")
+    .values({ id: appId, name: "bench", creation_date: new Date().toISOString(), settings: "{}", tags: "{}" })
+    .execute();
+  const notBefore = Date.now() + 3_600_000;
+  for (let i = 0; i < pipelineMessages; i += 10_000) {
+    const batch = Array.from({ length: Math.min(10_000, pipelineMessages - i) }, (_, k) => ({
+      id: randomUUID(),
+      sendKey: `bench:${i + k}`,
+      appId,
+      channel: "EMAIL",
+      address: `user${i + k}@example.com`,
+      endpointId: `ep-${i + k}`,
+      content: { kind: "email", fromAddress: "news@example.com", subject: "News", textBody: "Hello", headers: [] },
+      origin: { campaignId: "bench" },
+      context: {},
+      sender: "news@example.com",
+      maxAttempts: 3,
+      notBeforeMs: notBefore,
+    }));
+    await db.transaction().execute((trx) => enqueueMessages(trx, batch));
+  }
+  let peakRss = 0;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 100);
+  const started = performance.now();
+  await db.updateTable("messages").set({ next_attempt_ms: Date.now() }).execute();
+  server.services.delivery.wake();
+  for (;;) {
+    const { pending } = await db
+      .selectFrom("messages")
+      .select((eb) => eb.fn.countAll().as("pending"))
+      .where("status", "in", ["QUEUED", "SENDING"])
+      .executeTakeFirstOrThrow();
+    if (Number(pending) === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  const delivered = await db
+    .selectFrom("sandbox_messages")
+    .select((eb) => eb.fn.countAll().as("n"))
+    .executeTakeFirstOrThrow();
+  await server.close();
+  const rate = pipelineMessages / seconds;
+  report(
+    `${pipelineMessages.toLocaleString("en")} messages through the pipeline to the sandbox (SQLite)`,
+    `${Math.round(rate).toLocaleString("en")} msg/s, ${Number(delivered.n).toLocaleString("en")} delivered, peak RSS ${Math.round(peakRss / 1048576)} MB`,
+    "≥ 20,000 msg/s",
+    rate >= 20_000 && Number(delivered.n) === pipelineMessages,
+  );
+}
+
+try {
+  await sendMessagesLatency();
+  await pipelineThroughput();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
