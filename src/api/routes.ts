@@ -8,6 +8,7 @@ import { endpointHandlers } from "./endpoints.js";
 import { eventStreamHandlers } from "./eventstream.js";
 import type { Handlers } from "./handler.js";
 import { messageHandlers } from "./messages.js";
+import { otpHandlers } from "./otp.js";
 import { templateHandlers } from "./templates.js";
 
 export const routeTable: Handlers = {
@@ -16,5 +17,6 @@ export const routeTable: Handlers = {
   ...endpointHandlers,
   ...eventStreamHandlers,
   ...messageHandlers,
+  ...otpHandlers,
   ...templateHandlers,
 };

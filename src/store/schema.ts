@@ -141,6 +141,7 @@ export interface Database {
   opt_outs: OptOutsTable;
   templates: TemplatesTable;
   template_versions: TemplateVersionsTable;
+  otp_codes: OtpCodesTable;
 }
 
 export interface MessagesTable {
@@ -223,4 +224,23 @@ export interface TemplateVersionsTable {
   recommender_id: string | null;
   creation_date: string;
   last_modified_date: string;
+}
+
+/** A one-time password as VerifyOTPMessage checks it; the code itself is never stored. */
+export interface OtpCodesTable {
+  app_id: string;
+  /** The phone number the code was sent to, in E.164 form. */
+  destination_identity: string;
+  /** The caller's ReferenceId; a new code for the same destination and reference replaces the old one. */
+  reference_id: string;
+  /** Base64 scrypt salt and hash of the code (messages/otp/code.ts). */
+  code_salt: string;
+  code_hash: string;
+  expires_ms: number;
+  /** Wrong tries left; at 0 the code is no longer accepted. */
+  attempts_left: number;
+  /** 1 once the code was verified: a code is valid once. */
+  used: number;
+  message_id: string;
+  created_ms: number;
 }

@@ -4,6 +4,7 @@ import * as foundation from "./0001-foundation.js";
 import * as templates from "./0003-templates.js";
 import * as messages from "./0004-messages.js";
 import * as optOuts from "./0005-opt-outs.js";
+import * as otp from "./0006-otp.js";
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: StoreDialect): Promise<void>;
@@ -15,6 +16,7 @@ const ordered: Record<string, DialectMigration> = {
   "0003-templates": templates,
   "0004-messages": messages,
   "0005-opt-outs": optOuts,
+  "0006-otp": otp,
 };
 
 export function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
