@@ -1,10 +1,14 @@
 import {
   BadRequestException,
   CreateAppCommand,
+  CreateEmailTemplateCommand,
+  CreateSmsTemplateCommand,
+  NotFoundException,
   SendMessagesCommand,
   SendUsersMessagesCommand,
   UpdateEmailChannelCommand,
   UpdateEndpointsBatchCommand,
+  UpdateSmsTemplateCommand,
 } from "@aws-sdk/client-pinpoint";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fromJson } from "../src/store/index.js";
@@ -188,6 +192,71 @@ describe.each(databases)("SendMessages to the sandbox on %s", (kind) => {
     expect(events.map((e) => `${e.endpoint_id}:${e.event_type}`)).toEqual(
       expect.arrayContaining(["ada-email:_email.send", "ada-sms:_SMS.BUFFERED"]),
     );
+  });
+
+  it("sends from templates with their defaults, letting the request's own fields win", async () => {
+    await t.client.send(
+      new CreateEmailTemplateCommand({
+        TemplateName: "welcome",
+        EmailTemplateRequest: {
+          Subject: "Welcome {{User.UserAttributes.FirstName}}",
+          HtmlPart: "<h1>Hello from {{Attributes.City}}</h1>",
+          TextPart: "Hello from {{Attributes.City}}",
+          DefaultSubstitutions: JSON.stringify({
+            "User.UserAttributes.FirstName": "friend",
+            "Attributes.City": "our shop",
+          }),
+        },
+      }),
+    );
+    await t.client.send(
+      new CreateSmsTemplateCommand({ TemplateName: "welcome-sms", SMSTemplateRequest: { Body: "v1 {{Id}}" } }),
+    );
+    await t.client.send(
+      new UpdateSmsTemplateCommand({
+        TemplateName: "welcome-sms",
+        CreateNewVersion: true,
+        SMSTemplateRequest: { Body: "v2 {{Id}}" },
+      }),
+    );
+    const answer = await t.client.send(
+      new SendMessagesCommand({
+        ApplicationId: appId,
+        MessageRequest: {
+          Addresses: { "stranger@example.com": { ChannelType: "EMAIL" } },
+          Endpoints: { "ada-email": {}, "ada-sms": {} },
+          MessageConfiguration: { EmailMessage: { SimpleEmail: { TextPart: { Data: "Request text wins" } } } },
+          TemplateConfiguration: {
+            EmailTemplate: { Name: "welcome" },
+            SMSTemplate: { Name: "welcome-sms", Version: "1" },
+          },
+        },
+      }),
+    );
+    const response = answer.MessageResponse;
+    const ada = await sandbox(response?.EndpointResult?.["ada-email"]?.MessageId);
+    expect(ada?.content).toMatchObject({ subject: "Welcome Ada", textBody: "Request text wins" });
+    expect(String(ada?.content.htmlBody)).toContain("<h1>Hello from London</h1>");
+    const stranger = await sandbox(response?.Result?.["stranger@example.com"]?.MessageId);
+    expect(stranger?.content).toMatchObject({ subject: "Welcome friend" });
+    expect(String(stranger?.content.htmlBody)).toContain("Hello from our shop");
+    const sms = await sandbox(response?.EndpointResult?.["ada-sms"]?.MessageId);
+    expect(sms?.content).toMatchObject({ body: "v1 ada-sms" });
+  });
+
+  it("answers 404 for a template that does not exist", async () => {
+    await expect(
+      t.client.send(
+        new SendMessagesCommand({
+          ApplicationId: appId,
+          MessageRequest: {
+            Endpoints: { "ada-sms": {} },
+            MessageConfiguration: {},
+            TemplateConfiguration: { SMSTemplate: { Name: "nope" } },
+          },
+        }),
+      ),
+    ).rejects.toBeInstanceOf(NotFoundException);
   });
 
   it("refuses a request with no recipients or more than 100", async () => {

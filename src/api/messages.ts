@@ -6,8 +6,8 @@ import { renderText } from "../templates/index.js";
 import { type Handlers, member } from "./handler.js";
 
 /** Message variables in a direct message resolve against the recipient's endpoint, if it has one. */
-const rendererFor: RendererFor = (endpoint, substitutions) => (text, html) =>
-  renderText(text, { endpoint, substitutions }, { html });
+const rendererFor: RendererFor = (endpoint, substitutions, defaultSubstitutions) => (text, html) =>
+  renderText(text, { endpoint, substitutions }, { html, defaultSubstitutions });
 
 export const messageHandlers: Handlers = {
   SendMessages: (input, { services, requestId }) =>

@@ -24,6 +24,7 @@ import { instrumentEmail } from "../track/instrument.js";
 import { checkAddress, composeMessage, type Render } from "./compose.js";
 import type { DeliveryChannel, DeliveryOutcome } from "./model.js";
 import { enqueueMessages, type QueuedMessage } from "./outbox/enqueue.js";
+import { applyTemplates, type TemplatedConfiguration } from "./template-configuration.js";
 
 /** Pinpoint's quota: recipients per SendMessages request. */
 export const maxRecipients = 100;
@@ -53,8 +54,15 @@ interface Target {
 
 type Result = MessageResult & { Address?: string };
 
-/** The renderer for one recipient; message variables are resolved by the templates module. */
-export type RendererFor = (endpoint: Endpoint | undefined, substitutions: Record<string, string[]>) => Render;
+/**
+ * The renderer for one recipient; message variables are resolved by the templates module, with the
+ * DefaultSubstitutions of the template the message came from, if any.
+ */
+export type RendererFor = (
+  endpoint: Endpoint | undefined,
+  substitutions: Record<string, string[]>,
+  defaultSubstitutions: string | undefined,
+) => Render;
 
 export async function sendMessages(
   services: Services,
@@ -64,7 +72,7 @@ export async function sendMessages(
   requestId: string,
 ): Promise<MessageResponse> {
   await requireApp(services, appId);
-  const configuration = request.MessageConfiguration ?? {};
+  const templated = await applyTemplates(services, request.TemplateConfiguration, request.MessageConfiguration ?? {});
   const addresses = Object.entries(request.Addresses ?? {});
   const endpointIds = Object.keys(request.Endpoints ?? {});
   if (addresses.length + endpointIds.length === 0) throw badRequest("Give at least one of Addresses and Endpoints");
@@ -102,7 +110,7 @@ export async function sendMessages(
       });
     }
   }
-  const queued = await prepare(services, rendererFor, appId, configuration, targets, request, requestId, results);
+  const queued = await prepare(services, rendererFor, appId, templated, targets, request, requestId, results);
   const outcomes = await enqueueAndDeliver(services, queued);
   for (const target of targets) {
     const message = queued.find((q) => q.target === target);
@@ -180,7 +188,7 @@ async function prepare(
   services: Services,
   rendererFor: RendererFor,
   appId: string,
-  configuration: DirectMessageConfiguration,
+  { configuration, defaults: templateDefaults }: TemplatedConfiguration,
   targets: Target[],
   request: MessageRequest,
   requestId: string,
@@ -213,7 +221,8 @@ async function prepare(
     };
     let composed: ReturnType<typeof composeMessage>;
     try {
-      composed = composeMessage(configuration, target, rendererFor(target.endpoint, substitutions), defaults);
+      const render = rendererFor(target.endpoint, substitutions, templateDefaults[channelFamily(target.channel)]);
+      composed = composeMessage(configuration, target, render, defaults);
     } catch (error) {
       composed = {
         error: `The message could not be rendered: ${error instanceof Error ? error.message : String(error)}`,
@@ -301,6 +310,10 @@ function channelSubstitutions(
     ADM: configuration.ADMMessage?.Substitutions,
   };
   return { ...(configuration.DefaultMessage?.Substitutions ?? {}), ...(byChannel[channel] ?? {}) };
+}
+
+function channelFamily(channel: DeliveryChannel): "EMAIL" | "SMS" | "VOICE" | "PUSH" {
+  return channel === "EMAIL" || channel === "SMS" || channel === "VOICE" ? channel : "PUSH";
 }
 
 function failure(statusCode: number, message: string): Result {

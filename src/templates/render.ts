@@ -43,10 +43,10 @@ export function renderTemplate<T extends TemplateType>(
 export function renderText(
   source: string,
   variables: MessageVariables,
-  options: { html?: boolean; part?: string } = {},
+  options: { html?: boolean; part?: string; defaultSubstitutions?: string } = {},
 ): string {
   const { html = false, part = html ? "HTML body" : "message body" } = options;
-  return renderPart(source, part, html, messageContext(variables, undefined));
+  return renderPart(source, part, html, messageContext(variables, options.defaultSubstitutions));
 }
 
 /**
