@@ -14,6 +14,7 @@ import {
   CreateAppCommand,
   GetEndpointCommand,
   SendMessagesCommand,
+  UpdateAdmChannelCommand,
   UpdateApnsChannelCommand,
   UpdateApnsSandboxChannelCommand,
   UpdateApnsVoipChannelCommand,
@@ -195,6 +196,24 @@ function fcmAnswer(): (received: Received) => Answer {
   };
 }
 
+/** ADM's token endpoint and messages, by registration ID like apnsAnswer (`dead…`, `busy…`). */
+function admAnswer(): (received: Received) => Answer {
+  const seen = new Set<string>();
+  let tokens = 0;
+  return ({ path }) => {
+    if (path === "/auth/o2/token") {
+      tokens += 1;
+      return { status: 200, body: { access_token: `Atc|adm-${tokens}`, expires_in: 3600, token_type: "bearer" } };
+    }
+    const registrationId = decodeURIComponent(path.split("/")[3] ?? "");
+    const first = !seen.has(registrationId);
+    seen.add(registrationId);
+    if (registrationId.startsWith("dead")) return { status: 400, body: { reason: "InvalidRegistrationId" } };
+    if (registrationId.startsWith("busy") && first) return { status: 429, body: { reason: "MaxRateExceeded" } };
+    return { status: 200, body: { registrationID: registrationId }, headers: { "x-amzn-requestid": randomUUID() } };
+  };
+}
+
 // ---- The tests ----
 
 const bundleId = "com.example.waymark";
@@ -206,6 +225,7 @@ describe.each(databases)("push notifications on %s", (kind) => {
   let apns: StandIn;
   let apnsSandbox: StandIn;
   let fcm: StandIn;
+  let adm: StandIn;
   let appId: string;
   const apnsKeys = generateKeyPairSync("ec", { namedCurve: "P-256" });
   const googleKeys = generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -226,6 +246,10 @@ describe.each(databases)("push notifications on %s", (kind) => {
       apnsAnswer(),
     );
     fcm = await listen(createServer(), "http", fcmAnswer());
+    adm = await listen(createServer(), "http", admAnswer());
+    // ADM's hosts come from the environment (config has no ADM entry), read when the provider is made.
+    process.env.WAYMARK_ADM_URL = adm.url;
+    process.env.WAYMARK_ADM_TOKEN_URL = `${adm.url}/auth/o2/token`;
     t = await startTestServer(kind, {
       providers: {
         apns: { productionUrl: apns.url, sandboxUrl: apnsSandbox.url },
@@ -267,10 +291,18 @@ describe.each(databases)("push notifications on %s", (kind) => {
         GCMChannelRequest: { ServiceJson: serviceJson, DefaultAuthenticationMethod: "TOKEN" },
       }),
     );
+    await t.client.send(
+      new UpdateAdmChannelCommand({
+        ApplicationId: appId,
+        ADMChannelRequest: { ClientId: "amzn1.application-oa2-client.waymark", ClientSecret: "adm-secret" },
+      }),
+    );
   });
   afterAll(async () => {
     await t.close();
-    await Promise.all([apns.close(), apnsSandbox.close(), fcm.close()]);
+    await Promise.all([apns.close(), apnsSandbox.close(), fcm.close(), adm.close()]);
+    delete process.env.WAYMARK_ADM_URL;
+    delete process.env.WAYMARK_ADM_TOKEN_URL;
     if (rejectUnauthorized === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
     else process.env.NODE_TLS_REJECT_UNAUTHORIZED = rejectUnauthorized;
   });
@@ -308,7 +340,7 @@ describe.each(databases)("push notifications on %s", (kind) => {
     return t.server.services.delivery.deliverNow(messages.map((m) => m.id));
   };
   const requestFor = (standIn: StandIn, token: string) => {
-    const found = standIn.received.filter((r) => r.path.endsWith(`/${token}`) || r.body.includes(`"${token}"`));
+    const found = standIn.received.filter((r) => r.path.includes(`/${token}`) || r.body.includes(`"${token}"`));
     expect(found.length).toBeGreaterThan(0);
     return found[found.length - 1];
   };
@@ -553,6 +585,45 @@ describe.each(databases)("push notifications on %s", (kind) => {
     const fcmMessage = JSON.parse(requestFor(fcm, "fcm-direct").body).message;
     expect(fcmMessage.data["pinpoint.notification.title"]).toBe("Flash sale");
     expect(fcmMessage.android.priority).toBe("NORMAL");
+  });
+
+  it("sends ADM messages with one client-credentials token, retiring invalid registrations and retrying throttled ones", async () => {
+    await registerEndpoint("fire-gone", "ADM", "dead-registration");
+    const messages = Array.from({ length: 5 }, (_, i) =>
+      push("ADM", `amzn1.adm-registration.${i}`, { timeToLive: 900 }),
+    );
+    const gone = push("ADM", "dead-registration", {}, { endpointId: "fire-gone" });
+    const outcomes = await deliver([...messages, gone]);
+    for (const message of messages) expect(outcomes.get(message.id)?.status).toBe("SUCCESSFUL");
+    expect(outcomes.get(gone.id)).toMatchObject({ status: "PERMANENT_FAILURE", statusCode: 400 });
+    expect(await endpointStatus("fire-gone")).toBe("INACTIVE");
+    const tokenRequests = adm.received.filter((r) => r.path === "/auth/o2/token");
+    expect(tokenRequests).toHaveLength(1);
+    expect(Object.fromEntries(new URLSearchParams(tokenRequests[0].body))).toEqual({
+      grant_type: "client_credentials",
+      scope: "messaging:push",
+      client_id: "amzn1.application-oa2-client.waymark",
+      client_secret: "adm-secret",
+    });
+    const request = requestFor(adm, "amzn1.adm-registration.3");
+    expect(request.path).toBe("/messaging/registrations/amzn1.adm-registration.3/messages");
+    expect(request.headers).toMatchObject({
+      authorization: "Bearer Atc|adm-1",
+      "x-amzn-type-version": "com.amazon.device.messaging.ADMMessage@1.0",
+      "x-amzn-accept-type": "com.amazon.device.messaging.ADMSendResult@1.0",
+    });
+    const body = JSON.parse(request.body);
+    expect(body.expiresAfter).toBe(900);
+    expect(body.data).toMatchObject({
+      "pinpoint.notification.title": "Your order shipped",
+      "pinpoint.openApp": "true",
+    });
+    const busy = push("ADM", "busy-registration", {}, { maxAttempts: 3 });
+    await db()
+      .transaction()
+      .execute((trx) => enqueueMessages(trx, [busy]));
+    t.server.services.delivery.wake();
+    expect((await waitForStatus(busy.id, "SUCCESSFUL")).attempts).toBe(2);
   });
 
   it("fails GCM sends with a legacy server key only, telling the operator to upload ServiceJson", async () => {

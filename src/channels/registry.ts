@@ -9,6 +9,7 @@ import { fromJson } from "../store/index.js";
 import { customProvider } from "./custom/provider.js";
 import { smtpProviderFactory } from "./email/smtp-provider.js";
 import type { ChannelProvider } from "./provider.js";
+import { admProviderFor } from "./push/adm.js";
 import { apnsProviderFor } from "./push/apns.js";
 import { fcmProviderFor } from "./push/fcm.js";
 import { SandboxProvider } from "./sandbox/provider.js";
@@ -35,6 +36,7 @@ const factories: Partial<Record<DeliveryChannel, ProviderFactory>> = {
   APNS_SANDBOX: apnsProviderFor,
   APNS_VOIP: apnsProviderFor,
   APNS_VOIP_SANDBOX: apnsProviderFor,
+  ADM: admProviderFor,
 };
 
 /** Channel settings live under Pinpoint's channel type; push variants share their platform's. */
