@@ -7,6 +7,7 @@
  */
 import Fastify, { type FastifyInstance } from "fastify";
 import { defaultBodyLimit, pinpointApi, sendPinpointError } from "./api/plugin.js";
+import { startBounceListener } from "./channels/email/bounce-listener.js";
 import { ProviderRegistry } from "./channels/registry.js";
 import type { Config } from "./config.js";
 import { tasks } from "./jobs/tasks.js";
@@ -66,6 +67,7 @@ export async function startServer(config: Config, options: { logLevel?: string }
   services.delivery = { deliverNow: (ids) => dispatcher.deliverNow(ids), wake: () => dispatcher.nudge() };
 
   const address = await app.listen({ host: config.server.host, port: config.server.port });
+  const bounces = await startBounceListener(services, app.log.child({ component: "email-bounces" }));
   if (config.accessKeys.length === 0) {
     app.log.warn(
       "No access keys configured: listening on loopback only and accepting any well-formed SigV4 signature.",
@@ -81,7 +83,7 @@ export async function startServer(config: Config, options: { logLevel?: string }
     services,
     url: address,
     async close() {
-      await app.close();
+      await Promise.all([app.close(), bounces?.close()]);
       await Promise.all([worker.stop(), delivery.stop(), dispatcher.stop()]);
       await providers.close();
       await store.close();

@@ -4,8 +4,9 @@
  */
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../services.js";
+import { emailWebhook } from "./email-webhook.js";
 import { trackingRoutes } from "./tracking-routes.js";
 
 export type RegisterPublicRoutes = (app: FastifyInstance, services: Services) => Promise<void> | void;
 
-export const publicRoutes: RegisterPublicRoutes[] = [trackingRoutes];
+export const publicRoutes: RegisterPublicRoutes[] = [trackingRoutes, emailWebhook];
