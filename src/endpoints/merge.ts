@@ -3,12 +3,12 @@
  * when given; Attributes, Metrics and UserAttributes are replaced key by key, keeping other keys;
  * Demographic and Location field by field. The status becomes ACTIVE unless the update says otherwise.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { Endpoint, EndpointUpdate } from "./model.js";
 
 /** Pinpoint's CohortId: a stable bucket 0-99 per endpoint, for random splits and holdouts. */
 export function cohortOf(endpointId: string): string {
-  return String(createHash("sha256").update(endpointId).digest().readUInt32BE(0) % 100);
+  return String(hash("sha256", endpointId, "buffer").readUInt32BE(0) % 100);
 }
 
 /**
