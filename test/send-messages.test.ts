@@ -1,3 +1,5 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import {
   BadRequestException,
   CreateAppCommand,
@@ -12,7 +14,11 @@ import {
 } from "@aws-sdk/client-pinpoint";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fromJson } from "../src/store/index.js";
+import { cliPath } from "./support/process.js";
 import { databases, startTestServer, type TestServer } from "./support/server.js";
+import { signedFetch } from "./support/signed-fetch.js";
+
+const run = promisify(execFile);
 
 describe.each(databases)("SendMessages to the sandbox on %s", (kind) => {
   let t: TestServer;
@@ -271,5 +277,49 @@ describe.each(databases)("SendMessages to the sandbox on %s", (kind) => {
         new SendMessagesCommand({ ApplicationId: appId, MessageRequest: { Addresses, MessageConfiguration: {} } }),
       ),
     ).rejects.toThrow(/at most 100/);
+  });
+});
+
+describe("the sandbox outbox", () => {
+  let t: TestServer;
+  let appId: string;
+  beforeAll(async () => {
+    t = await startTestServer("sqlite");
+    const app = await t.client.send(new CreateAppCommand({ CreateApplicationRequest: { Name: "Outbox" } }));
+    appId = app.ApplicationResponse?.Id ?? "";
+    for (const n of [1, 2, 3]) {
+      await t.client.send(
+        new SendMessagesCommand({
+          ApplicationId: appId,
+          MessageRequest: {
+            Addresses: { [`+1555010000${n}`]: { ChannelType: "SMS" } },
+            MessageConfiguration: { SMSMessage: { Body: `Code ${n}` } },
+          },
+        }),
+      );
+    }
+  });
+  afterAll(() => t.close());
+
+  it("lists what the sandbox received, newest first, page by page, through the API", async () => {
+    const first = await signedFetch(t.url, "GET", `/v1/apps/${appId}/sandbox/messages?page-size=2`);
+    expect(first.status).toBe(200);
+    const items = first.json.Item as Array<{ Address: string; Content: { body: string } }>;
+    expect(items.map((m) => m.Content.body)).toEqual(["Code 3", "Code 2"]);
+    const second = await signedFetch(
+      t.url,
+      "GET",
+      `/v1/apps/${appId}/sandbox/messages?page-size=2&token=${first.json.NextToken}`,
+    );
+    expect((second.json.Item as Array<{ Address: string }>).map((m) => m.Address)).toEqual(["+15550100001"]);
+  });
+
+  it("lists it with `waymark outbox` too", async () => {
+    const { stdout } = await run(process.execPath, [cliPath, "outbox", appId, "--limit", "2"], {
+      env: { ...process.env, DATABASE_URL: t.database.url },
+    });
+    const lines = stdout.trim().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/SMS\s+\+15550100003\s+Code 3/);
   });
 });

@@ -8,6 +8,7 @@ import { endpointHandlers } from "./endpoints.js";
 import { eventStreamHandlers } from "./eventstream.js";
 import type { Handlers } from "./handler.js";
 import { messageHandlers } from "./messages.js";
+import { sandboxHandlers } from "./sandbox.js";
 import { otpHandlers } from "./otp.js";
 import { templateHandlers } from "./templates.js";
 
@@ -17,6 +18,7 @@ export const routeTable: Handlers = {
   ...endpointHandlers,
   ...eventStreamHandlers,
   ...messageHandlers,
+  ...sandboxHandlers,
   ...otpHandlers,
   ...templateHandlers,
 };

@@ -6,6 +6,7 @@ import { Command } from "commander";
 import { loadConfig } from "../config.js";
 import { startServer } from "../server.js";
 import { openStore } from "../store/index.js";
+import { registerOutboxCommand } from "./outbox.js";
 
 const program = new Command()
   .name("waymark")
@@ -49,6 +50,8 @@ program
       await store.close();
     }
   });
+
+registerOutboxCommand(program);
 
 program.parseAsync().catch((error: unknown) => {
   console.error(`waymark: ${error instanceof Error ? error.message : String(error)}`);

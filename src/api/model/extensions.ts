@@ -31,4 +31,42 @@ export const extensionOperations: Operation[] = [
       payload: "SegmentSize",
     },
   },
+  {
+    name: "ListSandboxMessages",
+    http: { method: "GET", requestUri: "/v1/apps/{application-id}/sandbox/messages", responseCode: 200 },
+    input: {
+      type: "structure",
+      members: {
+        ApplicationId: applicationId,
+        PageSize: { location: "querystring", locationName: "page-size" },
+        Token: { location: "querystring", locationName: "token" },
+      },
+      required: ["ApplicationId"],
+    },
+    output: {
+      type: "structure",
+      members: {
+        SandboxMessagesResponse: {
+          type: "structure",
+          members: {
+            Item: {
+              type: "list",
+              member: {
+                type: "structure",
+                members: {
+                  MessageId: {},
+                  ChannelType: {},
+                  Address: {},
+                  CreationDate: {},
+                  Content: { type: "map", key: {}, value: {} },
+                },
+              },
+            },
+            NextToken: {},
+          },
+        },
+      },
+      payload: "SandboxMessagesResponse",
+    },
+  },
 ];
