@@ -1,4 +1,4 @@
-import { generateKeyPairSync, type KeyObject, randomUUID, sign, verify } from "node:crypto";
+import { createHash, generateKeyPairSync, type KeyObject, randomUUID, sign, verify } from "node:crypto";
 import {
   createSecureServer,
   createServer,
@@ -18,6 +18,7 @@ import {
   UpdateApnsChannelCommand,
   UpdateApnsSandboxChannelCommand,
   UpdateApnsVoipChannelCommand,
+  UpdateBaiduChannelCommand,
   UpdateEndpointCommand,
   UpdateGcmChannelCommand,
 } from "@aws-sdk/client-pinpoint";
@@ -214,6 +215,34 @@ function admAnswer(): (received: Received) => Answer {
   };
 }
 
+/** Baidu Cloud Push's single_device: channel IDs `bad…` are unknown (400), `down…` meet a server error (503). */
+function baiduAnswer(): (received: Received) => Answer {
+  return ({ body }) => {
+    const channelId = new URLSearchParams(body).get("channel_id") ?? "";
+    if (channelId.startsWith("bad")) {
+      return { status: 400, body: { request_id: 1, error_code: 30608, error_msg: "Bind Relation Not Found" } };
+    }
+    if (channelId.startsWith("down"))
+      return { status: 503, body: { request_id: 2, error_code: 30600, error_msg: "Internal" } };
+    return {
+      status: 200,
+      body: { request_id: 3, response_params: { msg_id: "7700123456789", send_time: 1700000000 } },
+    };
+  };
+}
+
+/** Baidu's signature as its documentation defines it, with PHP's urlencode spelled out byte by byte. */
+function expectedBaiduSignature(url: string, params: URLSearchParams, secretKey: string): string {
+  const names = [...params.keys()].filter((name) => name !== "sign").sort();
+  const text = `POST${url}${names.map((name) => `${name}=${params.get(name)}`).join("")}${secretKey}`;
+  let encoded = "";
+  for (const byte of Buffer.from(text)) {
+    const c = String.fromCharCode(byte);
+    encoded += /[A-Za-z0-9_.-]/.test(c) ? c : c === " " ? "+" : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+  }
+  return createHash("md5").update(encoded).digest("hex");
+}
+
 // ---- The tests ----
 
 const bundleId = "com.example.waymark";
@@ -226,6 +255,7 @@ describe.each(databases)("push notifications on %s", (kind) => {
   let apnsSandbox: StandIn;
   let fcm: StandIn;
   let adm: StandIn;
+  let baidu: StandIn;
   let appId: string;
   const apnsKeys = generateKeyPairSync("ec", { namedCurve: "P-256" });
   const googleKeys = generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -247,6 +277,8 @@ describe.each(databases)("push notifications on %s", (kind) => {
     );
     fcm = await listen(createServer(), "http", fcmAnswer());
     adm = await listen(createServer(), "http", admAnswer());
+    baidu = await listen(createServer(), "http", baiduAnswer());
+    process.env.WAYMARK_BAIDU_URL = `${baidu.url}/rest/3.0`;
     // ADM's hosts come from the environment (config has no ADM entry), read when the provider is made.
     process.env.WAYMARK_ADM_URL = adm.url;
     process.env.WAYMARK_ADM_TOKEN_URL = `${adm.url}/auth/o2/token`;
@@ -297,10 +329,17 @@ describe.each(databases)("push notifications on %s", (kind) => {
         ADMChannelRequest: { ClientId: "amzn1.application-oa2-client.waymark", ClientSecret: "adm-secret" },
       }),
     );
+    await t.client.send(
+      new UpdateBaiduChannelCommand({
+        ApplicationId: appId,
+        BaiduChannelRequest: { ApiKey: "baidu-api-key", SecretKey: "baidu secret*key~" },
+      }),
+    );
   });
   afterAll(async () => {
     await t.close();
-    await Promise.all([apns.close(), apnsSandbox.close(), fcm.close(), adm.close()]);
+    await Promise.all([apns.close(), apnsSandbox.close(), fcm.close(), adm.close(), baidu.close()]);
+    delete process.env.WAYMARK_BAIDU_URL;
     delete process.env.WAYMARK_ADM_URL;
     delete process.env.WAYMARK_ADM_TOKEN_URL;
     if (rejectUnauthorized === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
@@ -624,6 +663,31 @@ describe.each(databases)("push notifications on %s", (kind) => {
       .execute((trx) => enqueueMessages(trx, [busy]));
     t.server.services.delivery.wake();
     expect((await waitForStatus(busy.id, "SUCCESSFUL")).attempts).toBe(2);
+  });
+
+  it("sends Baidu pass-through messages signed with the channel's secret key", async () => {
+    const message = push("BAIDU", "3708291827364512345", { timeToLive: 600, data: { coupon: "SAVE 10%" } });
+    const unknown = push("BAIDU", "bad-channel");
+    const down = push("BAIDU", "down-channel");
+    const outcomes = await deliver([message, unknown, down]);
+    expect(outcomes.get(message.id)).toMatchObject({ status: "SUCCESSFUL", providerMessageId: "7700123456789" });
+    expect(outcomes.get(unknown.id)).toMatchObject({ status: "PERMANENT_FAILURE", statusCode: 400 });
+    expect(outcomes.get(unknown.id)?.statusMessage).toContain("30608");
+    expect(outcomes.get(down.id)).toMatchObject({ status: "TEMPORARY_FAILURE", statusCode: 503 });
+    const request = baidu.received.find((r) => r.body.includes("3708291827364512345"));
+    expect(request?.path).toBe("/rest/3.0/push/single_device");
+    const params = new URLSearchParams(request?.body);
+    expect(params.get("apikey")).toBe("baidu-api-key");
+    expect(params.get("device_type")).toBe("3");
+    expect(params.get("msg_type")).toBe("0");
+    expect(params.get("msg_expires")).toBe("600");
+    expect(Math.abs(Number(params.get("timestamp")) - Date.now() / 1000)).toBeLessThan(60);
+    expect(JSON.parse(params.get("msg") ?? "{}")).toMatchObject({
+      "pinpoint.notification.title": "Your order shipped",
+      "pinpoint.jsonBody": '{"coupon":"SAVE 10%"}',
+    });
+    const url = `${baidu.url}/rest/3.0/push/single_device`;
+    expect(params.get("sign")).toBe(expectedBaiduSignature(url, params, "baidu secret*key~"));
   });
 
   it("fails GCM sends with a legacy server key only, telling the operator to upload ServiceJson", async () => {

@@ -11,6 +11,7 @@ import { smtpProviderFactory } from "./email/smtp-provider.js";
 import type { ChannelProvider } from "./provider.js";
 import { admProviderFor } from "./push/adm.js";
 import { apnsProviderFor } from "./push/apns.js";
+import { baiduProviderFor } from "./push/baidu.js";
 import { fcmProviderFor } from "./push/fcm.js";
 import { SandboxProvider } from "./sandbox/provider.js";
 import { voiceProvider } from "./voice/http.js";
@@ -37,6 +38,7 @@ const factories: Partial<Record<DeliveryChannel, ProviderFactory>> = {
   APNS_VOIP: apnsProviderFor,
   APNS_VOIP_SANDBOX: apnsProviderFor,
   ADM: admProviderFor,
+  BAIDU: baiduProviderFor,
 };
 
 /** Channel settings live under Pinpoint's channel type; push variants share their platform's. */
