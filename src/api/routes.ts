@@ -7,10 +7,10 @@ import { channelHandlers } from "./channels.js";
 import { endpointHandlers } from "./endpoints.js";
 import { eventStreamHandlers } from "./eventstream.js";
 import type { Handlers } from "./handler.js";
-import { importExportHandlers } from "./import-export.js";
 import { messageHandlers } from "./messages.js";
-import { sandboxHandlers } from "./sandbox.js";
 import { otpHandlers } from "./otp.js";
+import { phoneNumberHandlers } from "./phone-validate.js";
+import { sandboxHandlers } from "./sandbox.js";
 import { templateHandlers } from "./templates.js";
 
 export const routeTable: Handlers = {
@@ -18,9 +18,9 @@ export const routeTable: Handlers = {
   ...channelHandlers,
   ...endpointHandlers,
   ...eventStreamHandlers,
-  ...importExportHandlers,
   ...messageHandlers,
   ...sandboxHandlers,
   ...otpHandlers,
+  ...phoneNumberHandlers,
   ...templateHandlers,
 };
