@@ -3,13 +3,13 @@ import {
   CreateAppCommand,
   DeleteAppCommand,
   GetEndpointCommand,
+  SendMessagesCommand,
   UpdateEndpointCommand,
 } from "@aws-sdk/client-pinpoint";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EmailContent } from "../src/messages/model.js";
 import { isOptedOut, optedOutAddresses, optIn } from "../src/messages/opt-outs.js";
 import { enqueueMessages, type QueuedMessage } from "../src/messages/outbox/enqueue.js";
-import { sendMessages } from "../src/messages/send.js";
 import type { Services } from "../src/services.js";
 import { fromJson } from "../src/store/index.js";
 import { instrumentEmail } from "../src/track/instrument.js";
@@ -258,29 +258,46 @@ describe.each(databases)("tracking links on %s", (kind) => {
     expect(await optIn(db(), appId, "EMAIL", address)).toBe(false);
   });
 
-  it("tracks direct sends: SendMessages instruments the emails it queues", async () => {
-    const response = await sendMessages(
-      t.server.services,
-      () => (text) => text,
-      appId,
-      {
-        Addresses: { "direct@example.com": { ChannelType: "EMAIL" } },
-        MessageConfiguration: {
-          EmailMessage: {
-            FromAddress: "news@example.com",
-            SimpleEmail: { Subject: { Data: "Hi" }, HtmlPart: { Data: html } },
+  it("tracks direct sends: SendMessages through the API instruments the emails it sends", async () => {
+    await endpoint("direct-1");
+    const response = await t.client.send(
+      new SendMessagesCommand({
+        ApplicationId: appId,
+        MessageRequest: {
+          Endpoints: { "direct-1": {} },
+          MessageConfiguration: {
+            EmailMessage: {
+              FromAddress: "news@example.com",
+              SimpleEmail: { Subject: { Data: "Hi" }, HtmlPart: { Data: html } },
+            },
           },
         },
-      },
-      randomUUID(),
+      }),
     );
-    const messageId = response.Result?.["direct@example.com"]?.MessageId ?? "";
+    const result = response.MessageResponse?.EndpointResult?.["direct-1"];
+    expect(result?.DeliveryStatus).toBe("SUCCESSFUL");
+    const messageId = result?.MessageId ?? "";
     const { click, unsubscribe } = await received(messageId);
-    expect(unsubscribe).toContain("/t/u/");
     const redirect = await fetch(click, { redirect: "manual" });
     expect(redirect.headers.get("location")).toBe("https://shop.example.com/offer?id=7&ref=mail");
     const [event] = (await events(appId, "_email.click")).filter((e) => e.attributes.message_id === messageId);
-    expect(event.endpointId).toBe("direct@example.com");
+    expect(event.endpointId).toBe("direct-1");
+    const oneClick = await fetch(unsubscribe, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "List-Unsubscribe=One-Click",
+    });
+    expect(oneClick.status).toBe(200);
+    const again = await t.client.send(
+      new SendMessagesCommand({
+        ApplicationId: appId,
+        MessageRequest: {
+          Endpoints: { "direct-1": {} },
+          MessageConfiguration: { EmailMessage: { FromAddress: "news@example.com", Body: "Hi again" } },
+        },
+      }),
+    );
+    expect(again.MessageResponse?.EndpointResult?.["direct-1"]?.DeliveryStatus).toBe("OPT_OUT");
   });
 
   it("answers every link it will not honour with the same 404 and records nothing", async () => {
