@@ -14,6 +14,7 @@ import { apnsProviderFor } from "./push/apns.js";
 import { baiduProviderFor } from "./push/baidu.js";
 import { fcmProviderFor } from "./push/fcm.js";
 import { SandboxProvider } from "./sandbox/provider.js";
+import { smsProvider } from "./sms/index.js";
 import { voiceProvider } from "./voice/http.js";
 
 /** What a provider factory is given: the app's stored channel settings (credentials included). */
@@ -30,6 +31,7 @@ export type ProviderFactory = (setup: ProviderSetup) => ChannelProvider | undefi
 /** One line per transport; each factory decides from config and settings whether it applies. */
 const factories: Partial<Record<DeliveryChannel, ProviderFactory>> = {
   EMAIL: smtpProviderFactory,
+  SMS: smsProvider,
   VOICE: voiceProvider,
   CUSTOM: customProvider,
   GCM: fcmProviderFor,
