@@ -67,6 +67,22 @@ describe("instrumenting email HTML", () => {
     expect(instrumentHtml("<html><body><p>Hi</html>", links)).toBe(`<html><body><p>Hi${pixel}</html>`);
     expect(instrumentHtml("<p>Hi</p>", links)).toBe(`<p>Hi</p>${pixel}`);
   });
+
+  it("tracks a link written after </body> too, with the pixel still before </body>", () => {
+    const html = '<body><a href="https://example.com/in">in</a></body><a href="https://example.com/out">out</a>';
+    expect(instrumentHtml(html, links)).toBe(
+      `<body><a ${click("https://example.com/in", 0)}>in</a>${pixel}</body><a ${click("https://example.com/out", 1)}>out</a>`,
+    );
+  });
+
+  it("gives each recipient their own links when the same HTML is instrumented again", () => {
+    const html = '<a href="https://example.com/same">x</a>';
+    const first = instrumentHtml(html, { open: "o1", click: () => "c1" });
+    const second = instrumentHtml(html, { open: "o2", click: () => "c2" });
+    expect(first).toContain('href="c1"');
+    expect(second).toContain('href="c2"');
+    expect(second).toContain('src="o2"');
+  });
 });
 
 describe("instrumenting an email message", () => {

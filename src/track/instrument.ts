@@ -75,8 +75,57 @@ export async function instrumentEmail<M extends TrackableMessage>(services: Serv
  * // '<a href="https://t.example/t/c/...">x</a><img src="https://t.example/t/o/....gif" ...>'
  */
 export function instrumentHtml(html: string, links: TrackingLinks): string {
+  const plan = planFor(html);
+  const edits = plan.links.map((link, index) => ({
+    start: link.start,
+    end: link.end,
+    text: `href="${escapeAttribute(links.click(link.url, index))}"`,
+  }));
+  edits.push({ start: plan.pixelAt, end: plan.pixelAt, text: pixel(links.open) });
+  edits.sort((a, b) => a.start - b.start);
+  const parts: string[] = [];
+  let cursor = 0;
+  for (const edit of edits) {
+    parts.push(html.slice(cursor, edit.start), edit.text);
+    cursor = edit.end;
+  }
+  parts.push(html.slice(cursor));
+  return parts.join("");
+}
+
+/** Where the edits go in one HTML text: the tracked links' href attributes (in source order) and the pixel. */
+interface LinkPlan {
+  links: Array<{ start: number; end: number; url: string }>;
+  pixelAt: number;
+}
+
+/**
+ * A campaign renders the same HTML for every recipient without personal variables: the plan of
+ * the last few texts is kept, so such a send parses its HTML once rather than once per recipient.
+ * Only texts up to 256K characters are kept (64 of them: 16M characters at most).
+ */
+const plans = new Map<string, LinkPlan>();
+const maxPlans = 64;
+const maxPlannedLength = 256 * 1024;
+
+function planFor(html: string): LinkPlan {
+  const known = plans.get(html);
+  if (known) {
+    plans.delete(html);
+    plans.set(html, known);
+    return known;
+  }
+  const plan = parsePlan(html);
+  if (html.length <= maxPlannedLength) {
+    plans.set(html, plan);
+    if (plans.size > maxPlans) plans.delete(plans.keys().next().value ?? "");
+  }
+  return plan;
+}
+
+function parsePlan(html: string): LinkPlan {
   const document = parse(html, { sourceCodeLocationInfo: true });
-  const tracked: Array<{ start: number; end: number; url: string }> = [];
+  const links: LinkPlan["links"] = [];
   let pixelAt = html.length;
   visit(document, (element) => {
     const location = element.sourceCodeLocation;
@@ -89,21 +138,11 @@ export function instrumentHtml(html: string, links: TrackingLinks): string {
     if (element.attrs.some((attribute) => attribute.name === noTrackAttribute)) return;
     const href = element.attrs.find((attribute) => attribute.name === "href")?.value.trim();
     const at = location.attrs?.href;
-    if (href && at && webUrl.test(href)) tracked.push({ start: at.startOffset, end: at.endOffset, url: href });
+    if (href && at && webUrl.test(href)) links.push({ start: at.startOffset, end: at.endOffset, url: href });
   });
-  tracked.sort((a, b) => a.start - b.start);
-  const edits = tracked.map((link, index) => ({
-    start: link.start,
-    end: link.end,
-    text: `href="${escapeAttribute(links.click(link.url, index))}"`,
-  }));
-  edits.push({ start: pixelAt, end: pixelAt, text: pixel(links.open) });
-  // From the end backwards, so each edit's offsets still point into the original text.
-  let out = html;
-  for (const edit of edits.sort((a, b) => b.start - a.start)) {
-    out = out.slice(0, edit.start) + edit.text + out.slice(edit.end);
-  }
-  return out;
+  // Tree order can differ from source order (a link inside a table is moved before it): number them as written.
+  links.sort((a, b) => a.start - b.start);
+  return { links, pixelAt };
 }
 
 function visit(
