@@ -31,7 +31,7 @@ export interface TrackingLinks {
 }
 
 /** Links authors mark with this attribute keep their own href (a view-in-browser link, say). */
-export const noTrackAttribute = "data-waymark-notrack";
+const noTrackAttribute = "data-waymark-notrack";
 
 const htmlNamespace = "http://www.w3.org/1999/xhtml";
 const linkElements = new Set(["a", "area"]);
