@@ -13,6 +13,7 @@ import {
   UpdateSmsTemplateCommand,
 } from "@aws-sdk/client-pinpoint";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { optOut } from "../src/messages/opt-outs.js";
 import { fromJson } from "../src/store/index.js";
 import { cliPath } from "./support/process.js";
 import { databases, startTestServer, type TestServer } from "./support/server.js";
@@ -147,6 +148,23 @@ describe.each(databases)("SendMessages to the sandbox on %s", (kind) => {
       .where("address", "in", ["not-an-email", "gone@example.com"])
       .execute();
     expect(sent).toEqual([]);
+  });
+
+  it("refuses an address that opted out by itself, as OPT_OUT", async () => {
+    await optOut(t.server.services.store.db, appId, "SMS", "+15555550177");
+    const answer = await t.client.send(
+      new SendMessagesCommand({
+        ApplicationId: appId,
+        MessageRequest: {
+          Addresses: { "+15555550177": { ChannelType: "SMS" } },
+          MessageConfiguration: { SMSMessage: { Body: "Hi" } },
+        },
+      }),
+    );
+    expect(answer.MessageResponse?.Result?.["+15555550177"]).toMatchObject({
+      DeliveryStatus: "OPT_OUT",
+      StatusMessage: "The address has opted out",
+    });
   });
 
   it("sends one message when an endpoint and an address name the same recipient", async () => {

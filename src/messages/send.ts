@@ -23,6 +23,7 @@ import { fromJson } from "../store/index.js";
 import { instrumentEmail } from "../track/instrument.js";
 import { checkAddress, composeMessage, type Render } from "./compose.js";
 import type { DeliveryChannel, DeliveryOutcome } from "./model.js";
+import { optedOutAddresses } from "./opt-outs.js";
 import { enqueueMessages, type QueuedMessage } from "./outbox/enqueue.js";
 import { applyTemplates, type TemplatedConfiguration } from "./template-configuration.js";
 
@@ -195,6 +196,7 @@ async function prepare(
   results: Map<string, Result>,
 ): Promise<Prepared[]> {
   const defaults = await channelDefaults(services, appId);
+  const optedOut = await addressOptOuts(services, appId, targets);
   const prepared: Prepared[] = [];
   for (const target of targets) {
     const addressError = checkAddress(target.channel, target.address);
@@ -202,11 +204,11 @@ async function prepare(
       results.set(target.key, { ...failure(400, addressError), Address: target.address });
       continue;
     }
-    if (target.endpoint?.OptOut === "ALL") {
+    if (target.endpoint?.OptOut === "ALL" || optedOut.has(`${target.channel}:${target.address}`)) {
       results.set(target.key, {
         DeliveryStatus: "OPT_OUT",
         StatusCode: 400,
-        StatusMessage: "The endpoint has opted out",
+        StatusMessage: target.endpoint?.OptOut === "ALL" ? "The endpoint has opted out" : "The address has opted out",
         Address: target.address,
       });
       continue;
@@ -267,6 +269,20 @@ async function enqueueAndDeliver(services: Services, prepared: Prepared[]): Prom
     ),
   );
   return services.delivery.deliverNow([...inserted]);
+}
+
+/** Addresses that opted out by themselves (an unsubscribe link, STOP), as `CHANNEL:address`. */
+async function addressOptOuts(services: Services, appId: string, targets: Target[]): Promise<Set<string>> {
+  const byChannel = new Map<DeliveryChannel, string[]>();
+  for (const target of targets)
+    byChannel.set(target.channel, [...(byChannel.get(target.channel) ?? []), target.address]);
+  const refused = new Set<string>();
+  for (const [channel, addresses] of byChannel) {
+    for (const address of await optedOutAddresses(services.store.db, appId, channel, addresses)) {
+      refused.add(`${channel}:${address}`);
+    }
+  }
+  return refused;
 }
 
 async function readEndpoints(services: Services, appId: string, ids: string[]): Promise<Map<string, Endpoint>> {
