@@ -7,6 +7,7 @@ import {
   type Http2ServerRequest,
   type Http2ServerResponse,
   type IncomingHttpHeaders,
+  type ServerHttp2Session,
 } from "node:http2";
 import type { AddressInfo } from "node:net";
 import type { TLSSocket } from "node:tls";
@@ -111,6 +112,8 @@ type Answer = { status: number; body?: unknown; headers?: Record<string, string>
 interface StandIn {
   url: string;
   received: Received[];
+  /** Every HTTP/2 connection a client opened, in order. */
+  sessions: ServerHttp2Session[];
   close(): Promise<void>;
 }
 
@@ -128,6 +131,8 @@ async function listen(
   answer: (received: Received) => Answer,
 ): Promise<StandIn> {
   const received: Received[] = [];
+  const sessions: ServerHttp2Session[] = [];
+  server.on("session", (session: ServerHttp2Session) => sessions.push(session));
   server.on("request", async (req: Http2ServerRequest, res: Http2ServerResponse) => {
     const body = await readBody(req);
     const socket = req.socket as Partial<TLSSocket>;
@@ -142,13 +147,15 @@ async function listen(
   return {
     url: `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}`,
     received,
+    sessions,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
 
 /**
  * APNs by device token: `dead…` is unregistered (410), `bad…` is a bad token (400), `busy…` is
- * throttled (429) the first time it is seen; anything else is accepted with an apns-id.
+ * throttled (429) and `stale…` meets an expired provider token (403) the first time each is seen;
+ * anything else is accepted with an apns-id.
  */
 function apnsAnswer(): (received: Received) => Answer {
   const seen = new Set<string>();
@@ -159,6 +166,7 @@ function apnsAnswer(): (received: Received) => Answer {
     if (token.startsWith("dead")) return { status: 410, body: { reason: "Unregistered", timestamp: Date.now() } };
     if (token.startsWith("bad")) return { status: 400, body: { reason: "BadDeviceToken" } };
     if (token.startsWith("busy") && first) return { status: 429, body: { reason: "TooManyRequests" } };
+    if (token.startsWith("stale") && first) return { status: 403, body: { reason: "ExpiredProviderToken" } };
     return { status: 200, headers: { "apns-id": randomUUID().toUpperCase() } };
   };
 }
@@ -501,6 +509,41 @@ describe.each(databases)("push notifications on %s", (kind) => {
     const row = await waitForStatus(message.id, "SUCCESSFUL");
     expect(row.attempts).toBe(2);
     expect(apns.received.filter((r) => r.path.endsWith("busy".repeat(16)))).toHaveLength(2);
+  });
+
+  it("signs a new provider token when APNs says the token expired, and the retry goes through", async () => {
+    const token = "stale".padEnd(64, "0");
+    const message = push("APNS", token, {}, { maxAttempts: 3 });
+    await db()
+      .transaction()
+      .execute((trx) => enqueueMessages(trx, [message]));
+    t.server.services.delivery.wake();
+    expect((await waitForStatus(message.id, "SUCCESSFUL")).attempts).toBe(2);
+    const [refused, accepted] = apns.received.filter((r) => r.path.endsWith(token));
+    expect(accepted.headers.authorization).not.toBe(refused.headers.authorization);
+    const { claims } = verifiedWebToken(
+      String(accepted.headers.authorization).slice("bearer ".length),
+      apnsKeys.publicKey,
+    );
+    expect(claims.iss).toBe(teamId);
+  });
+
+  it("keeps one HTTP/2 connection to APNs for many pushes, and opens another after a GOAWAY", async () => {
+    const batch = (prefix: string) =>
+      Array.from({ length: 10 }, (_, i) => push("APNS", `${prefix}${i}`.padEnd(64, "0")));
+    const first = batch("1a");
+    const opened = apns.sessions.length;
+    const outcomes = await deliver(first);
+    for (const message of first) expect(outcomes.get(message.id)?.status).toBe("SUCCESSFUL");
+    expect(apns.sessions.length - opened).toBeLessThanOrEqual(1);
+    const connected = apns.sessions.length;
+    // APNs sends GOAWAY and closes the connection (for maintenance, or after an idle hour).
+    for (const session of apns.sessions) if (!session.closed) session.close();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const second = batch("2b");
+    const again = await deliver(second);
+    for (const message of second) expect(again.get(message.id)?.status).toBe("SUCCESSFUL");
+    expect(apns.sessions.length).toBe(connected + 1);
   });
 
   it("sends FCM v1 data messages with Pinpoint's keys, authorized by one OAuth token for many sends", async () => {

@@ -65,8 +65,9 @@ export class ApnsConnection {
     };
     // A session error also fails its streams, which report it per message; here it only retires the session.
     session.on("error", forget);
-    session.on("goaway", forget);
     session.on("close", forget);
+    // APNs is done with this connection (Node shuts the session down itself): new requests open another.
+    session.on("goaway", forget);
     this.session = session;
     return session;
   }
