@@ -5,6 +5,7 @@ import * as templates from "./0003-templates.js";
 import * as messages from "./0004-messages.js";
 import * as optOuts from "./0005-opt-outs.js";
 import * as otp from "./0006-otp.js";
+import * as messageProviderIds from "./0007-message-provider-ids.js";
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: StoreDialect): Promise<void>;
@@ -17,6 +18,7 @@ const ordered: Record<string, DialectMigration> = {
   "0004-messages": messages,
   "0005-opt-outs": optOuts,
   "0006-otp": otp,
+  "0007-message-provider-ids": messageProviderIds,
 };
 
 export function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
