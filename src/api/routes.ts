@@ -11,6 +11,7 @@ import { messageHandlers } from "./messages.js";
 import { otpHandlers } from "./otp.js";
 import { phoneNumberHandlers } from "./phone-validate.js";
 import { sandboxHandlers } from "./sandbox.js";
+import { segmentHandlers } from "./segments.js";
 import { templateHandlers } from "./templates.js";
 
 export const routeTable: Handlers = {
@@ -23,4 +24,5 @@ export const routeTable: Handlers = {
   ...otpHandlers,
   ...phoneNumberHandlers,
   ...templateHandlers,
+  ...segmentHandlers,
 };

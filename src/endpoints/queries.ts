@@ -3,6 +3,7 @@
  * can run several inside one transaction.
  */
 import { CompiledQuery, type Kysely, type Selectable } from "kysely";
+import { writeEndpointDimensions } from "../segments/endpoint-dimensions.js";
 import { type Database, fromJson, type StoreDialect, toJson } from "../store/index.js";
 import type { EndpointsTable } from "../store/schema.js";
 import type { Endpoint } from "./model.js";
@@ -104,7 +105,10 @@ function upsertQuery(db: Kysely<Database>, rows: Row[]) {
  */
 const fullStatements = new WeakMap<object, string>();
 
-/** Inserts or replaces whole endpoints (already merged), in chunks the databases accept. */
+/**
+ * Inserts or replaces whole endpoints (already merged), in chunks the databases accept, and the
+ * row each is evaluated by in segments.
+ */
 export async function writeEndpoints(db: Kysely<Database>, endpoints: Endpoint[]): Promise<void> {
   for (let i = 0; i < endpoints.length; i += rowsPerStatement) {
     const rows = endpoints.slice(i, i + rowsPerStatement).map(toRow);
@@ -120,6 +124,7 @@ export async function writeEndpoints(db: Kysely<Database>, endpoints: Endpoint[]
     for (const row of rows) for (const column of columns) parameters.push(row[column]);
     await db.executeQuery(CompiledQuery.raw(text, parameters));
   }
+  await writeEndpointDimensions(db, endpoints);
 }
 
 /**

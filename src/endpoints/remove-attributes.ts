@@ -5,7 +5,9 @@
  */
 import type { Kysely } from "kysely";
 import { badRequest } from "../api/errors.js";
+import { writeEndpointDimensions } from "../segments/endpoint-dimensions.js";
 import { type Database, fromJson, type StoreDialect, toJson } from "../store/index.js";
+import { readEndpoints } from "./queries.js";
 
 const columnByType = {
   "endpoint-custom-attributes": "attributes",
@@ -51,6 +53,7 @@ export async function removeAttributes(
         .limit(1000)
         .$if(dialect.supportsSkipLocked, (q) => q.forUpdate())
         .execute();
+      const changed: string[] = [];
       for (const row of rows) {
         const values = fromJson<Record<string, unknown>>(row[column as keyof typeof row]);
         const doomed = Object.keys(values).filter((name) => matchers.some((match) => match(name)));
@@ -65,7 +68,10 @@ export async function removeAttributes(
           .where("app_id", "=", appId)
           .where("id", "=", row.id)
           .execute();
+        changed.push(row.id);
       }
+      // Segments read attributes from endpoint_dimensions, which must lose the removed ones too.
+      await writeEndpointDimensions(trx, [...(await readEndpoints(trx, dialect, appId, changed)).values()]);
       return rows.length === 1000 ? rows[rows.length - 1].id : undefined;
     });
     if (pageEnd === undefined) break;

@@ -134,6 +134,8 @@ export interface Database {
   transfer_jobs: TransferJobsTable;
   segments: SegmentsTable;
   segment_members: SegmentMembersTable;
+  segment_versions: SegmentVersionsTable;
+  endpoint_dimensions: EndpointDimensionsTable;
   messages: MessagesTable;
   sandbox_messages: SandboxMessagesTable;
   sender_rates: SenderRatesTable;
@@ -243,4 +245,30 @@ export interface OtpCodesTable {
   used: number;
   message_id: string;
   created_ms: number;
+}
+
+/** A segment's earlier versions; the current one is its row in `segments`. */
+export interface SegmentVersionsTable {
+  app_id: string;
+  segment_id: string;
+  version: number;
+  name: string;
+  segment_type: string;
+  definition: JsonColumn;
+  last_modified_date: string;
+}
+
+/**
+ * Each endpoint as segments read it, one row per endpoint, written with the endpoint
+ * (segments/endpoint-dimensions.ts says what each column holds and why the table exists).
+ */
+export interface EndpointDimensionsTable {
+  app_id: string;
+  endpoint_id: string;
+  terms: string;
+  active_ms: number;
+  latitude: number | null;
+  longitude: number | null;
+  metrics: JsonColumn;
+  instants: JsonColumn;
 }

@@ -1,4 +1,4 @@
-import { PostgresDialect } from "kysely";
+import { PostgresDialect, type SqlBool, sql } from "kysely";
 import pg from "pg";
 import type { StoreDialect } from "../dialect.js";
 
@@ -22,6 +22,17 @@ export function postgresDialect(connectionString: string): StoreDialect {
       // checkout; unhandled, this event would end the process.
       pool.on("error", (error) => process.emitWarning(`PostgreSQL connection lost: ${error.message}`));
       return new PostgresDialect({ pool });
+    },
+    clusterByPrimaryKey: (table) => table,
+    textContains: (text, needle) => sql<SqlBool>`strpos(${text}, ${needle}) > 0`,
+    // The type checks keep a stray string or object from failing the whole query with a cast error.
+    jsonNumber: (document, key) =>
+      sql<
+        number | null
+      >`case when jsonb_typeof(${document} -> ${key}::text) = 'number' then (${document} ->> ${key}::text)::double precision end`,
+    jsonArraySome: (document, key, elements, predicate) => {
+      const element = elements === "number" ? sql`element.value::double precision` : sql`element.value`;
+      return sql<SqlBool>`exists (select 1 from jsonb_array_elements_text(case when jsonb_typeof(${document} -> ${key}::text) = 'array' then ${document} -> ${key}::text end) as element(value) where ${predicate(element)})`;
     },
   };
 }

@@ -1,8 +1,13 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import { SqliteDialect } from "kysely";
+import { type Expression, type SqlBool, SqliteDialect, sql } from "kysely";
 import type { StoreDialect } from "../dialect.js";
+
+/** `$."key"`: a JSON path naming one object member, whatever characters its name holds. */
+function memberPath(key: string): string {
+  return `$."${key.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+}
 
 /**
  * The embedded default: one file, WAL journal. `synchronous=NORMAL` in WAL mode keeps every
@@ -25,5 +30,10 @@ export function sqliteDialect(file: string): StoreDialect {
       database.pragma("foreign_keys = ON");
       return new SqliteDialect({ database });
     },
+    clusterByPrimaryKey: (table) => table.modifyEnd(sql`without rowid`),
+    textContains: (text, needle) => sql<SqlBool>`instr(${text}, ${needle}) > 0`,
+    jsonNumber: (document, key) => sql<number | null>`json_extract(${document}, ${memberPath(key)})`,
+    jsonArraySome: (document: Expression<unknown>, key, _elements, predicate) =>
+      sql<SqlBool>`exists (select 1 from json_each(${document}, ${memberPath(key)}) as element where ${predicate(sql`element.value`)})`,
   };
 }

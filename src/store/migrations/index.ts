@@ -1,6 +1,7 @@
 import type { Kysely, Migration } from "kysely";
 import type { StoreDialect } from "../dialect.js";
 import * as foundation from "./0001-foundation.js";
+import * as segments from "./0002-segments.js";
 import * as templates from "./0003-templates.js";
 import * as messages from "./0004-messages.js";
 import * as optOuts from "./0005-opt-outs.js";
@@ -14,6 +15,7 @@ interface DialectMigration {
 /** Numbered and append-only: a released migration is never edited, a change is a new file. */
 const ordered: Record<string, DialectMigration> = {
   "0001-foundation": foundation,
+  "0002-segments": segments,
   "0003-templates": templates,
   "0004-messages": messages,
   "0005-opt-outs": optOuts,

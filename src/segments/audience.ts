@@ -1,0 +1,118 @@
+/**
+ * Who is in a segment, evaluated in the database: how many (countSegment) and which endpoints, in
+ * pages by endpoint id (segmentEndpoints), so an audience of millions never sits in memory.
+ */
+import type { Kysely } from "kysely";
+import { notFound } from "../api/errors.js";
+import { type Endpoint, fromRow } from "../endpoints/index.js";
+import type { Services } from "../services.js";
+import type { Database } from "../store/index.js";
+import { type Condition, sourceCondition } from "./compile.js";
+import type { SegmentVersion } from "./model.js";
+import { readSegment, readSegmentVersion } from "./queries.js";
+import { resolveSources } from "./resolve.js";
+
+/** The segment version asked for (the current one without a version), or Pinpoint's 404. */
+export async function requireSegmentVersion(
+  db: Kysely<Database>,
+  appId: string,
+  segmentId: string,
+  version?: number,
+): Promise<SegmentVersion> {
+  const segment =
+    version === undefined
+      ? await readSegment(db, appId, segmentId)
+      : await readSegmentVersion(db, appId, segmentId, version);
+  if (!segment) {
+    throw notFound(
+      version === undefined ? `Segment not found: ${segmentId}` : `Segment ${segmentId} has no version ${version}`,
+    );
+  }
+  return segment;
+}
+
+/** The segment's condition, its base segments resolved and "now" fixed for the whole evaluation. */
+async function segmentCondition(services: Services, segment: SegmentVersion): Promise<Condition> {
+  const { db, dialect } = services.store;
+  const sources =
+    segment.segmentType === "IMPORT" ? new Map() : await resolveSources(db, segment.appId, segment.definition);
+  const source =
+    segment.segmentType === "IMPORT"
+      ? ({ segmentType: "IMPORT", id: segment.id } as const)
+      : ({ segmentType: "DIMENSIONAL", definition: segment.definition } as const);
+  return sourceCondition(source, { appId: segment.appId, dialect, now: new Date(), sources });
+}
+
+/**
+ * How many endpoints are in the segment now. The endpoints table is only joined when a condition
+ * reads it (CONTAINS); otherwise the databases drop the left join and read endpoint_dimensions alone.
+ */
+async function sizeOf(services: Services, segment: SegmentVersion): Promise<number> {
+  const condition = await segmentCondition(services, segment);
+  const row = await services.store.db
+    .selectFrom("endpoint_dimensions")
+    .leftJoin("endpoints", (join) =>
+      join
+        .onRef("endpoints.app_id", "=", "endpoint_dimensions.app_id")
+        .onRef("endpoints.id", "=", "endpoint_dimensions.endpoint_id"),
+    )
+    .select((eb) => eb.fn.countAll<number>().as("size"))
+    .where("endpoint_dimensions.app_id", "=", segment.appId)
+    .where(condition)
+    .executeTakeFirstOrThrow();
+  return Number(row.size);
+}
+
+/** @example await countSegment(services, appId, segmentId) // 48213 */
+export async function countSegment(
+  services: Services,
+  appId: string,
+  segmentId: string,
+  version?: number,
+): Promise<number> {
+  return sizeOf(services, await requireSegmentVersion(services.store.db, appId, segmentId, version));
+}
+
+/** Waymark's GetSegmentSize extension: the count, with the version it counted. */
+export async function segmentSize(services: Services, appId: string, segmentId: string, version?: number) {
+  const segment = await requireSegmentVersion(services.store.db, appId, segmentId, version);
+  const size = await sizeOf(services, segment);
+  return { ApplicationId: appId, SegmentId: segmentId, Version: segment.version, Size: size };
+}
+
+/**
+ * The segment's endpoints in pages of `pageSize` (default 1000), in endpoint id order; each page is
+ * one indexed query starting after the last id of the one before.
+ * @example for await (const page of segmentEndpoints(services, appId, segmentId)) await send(page);
+ */
+export async function* segmentEndpoints(
+  services: Services,
+  appId: string,
+  segmentId: string,
+  options: { version?: number; pageSize?: number } = {},
+): AsyncGenerator<Endpoint[]> {
+  const { db } = services.store;
+  const pageSize = options.pageSize ?? 1000;
+  const segment = await requireSegmentVersion(db, appId, segmentId, options.version);
+  const condition = await segmentCondition(services, segment);
+  let after = "";
+  for (;;) {
+    const rows = await db
+      .selectFrom("endpoint_dimensions")
+      .innerJoin("endpoints", (join) =>
+        join
+          .onRef("endpoints.app_id", "=", "endpoint_dimensions.app_id")
+          .onRef("endpoints.id", "=", "endpoint_dimensions.endpoint_id"),
+      )
+      .selectAll("endpoints")
+      .where("endpoint_dimensions.app_id", "=", appId)
+      .where("endpoint_dimensions.endpoint_id", ">", after)
+      .where(condition)
+      .orderBy("endpoint_dimensions.endpoint_id")
+      .limit(pageSize)
+      .execute();
+    if (rows.length > 0) yield rows.map(fromRow);
+    if (rows.length < pageSize) return;
+    after = rows[rows.length - 1].id;
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * One SegmentDimensions object as a SQL condition on an endpoint's endpoint_dimensions row (and,
+ * for CONTAINS, on its endpoints row). Pure: the database differences come from the dialect.
+ * Every condition is true or false, never null, so NONE (a NOT) keeps endpoints that lack the data.
+ */
+import type {
+  AttributeDimension,
+  GPSPointDimension,
+  MetricDimension,
+  RecencyDimension,
+  SegmentDimensions,
+  SetDimension,
+} from "@aws-sdk/client-pinpoint";
+import { type Expression, type ExpressionBuilder, type RawBuilder, type SqlBool, sql } from "kysely";
+import type { Database, StoreDialect } from "../store/index.js";
+import { demographicDimensions, instantMs, instantsKey, type TermKind, termNeedle } from "./endpoint-dimensions.js";
+import { recencyWindowMs } from "./model.js";
+
+/** The rows a segment condition reads: an endpoint's dimensions row, left-joined to the endpoint. */
+export type SegmentScope = ExpressionBuilder<Database, "endpoint_dimensions" | "endpoints">;
+
+export type Condition = (eb: SegmentScope) => Expression<SqlBool>;
+
+/** What compiling needs besides the definition: the database's dialect and the time "now" is. */
+export interface CompileContext {
+  dialect: StoreDialect;
+  now: Date;
+}
+
+const dayMs = 86_400_000;
+const earthRadiusKm = 6371.0088;
+
+export const always: Condition = (eb) => eb.lit(true);
+
+export function allOf(conditions: Condition[]): Condition {
+  return conditions.length === 0 ? always : (eb) => eb.and(conditions.map((c) => c(eb)));
+}
+
+export function anyOf(conditions: Condition[]): Condition {
+  return conditions.length === 0 ? always : (eb) => eb.or(conditions.map((c) => c(eb)));
+}
+
+export function noneOf(conditions: Condition[]): Condition {
+  return conditions.length === 0 ? always : (eb) => eb.not(eb.or(conditions.map((c) => c(eb))));
+}
+
+/** SQL's comparisons are null when a value is missing; a missing value matches nothing. */
+function known(condition: RawBuilder<SqlBool>): RawBuilder<SqlBool> {
+  return sql<SqlBool>`coalesce(${condition}, false)`;
+}
+
+function hasTerm(kind: TermKind, name: string, values: string[], { dialect }: CompileContext): Condition {
+  return (eb) =>
+    eb.or(
+      values.map((value) => dialect.textContains(eb.ref("endpoint_dimensions.terms"), termNeedle(kind, name, value))),
+    );
+}
+
+function setDimension(kind: TermKind, name: string, dimension: SetDimension, context: CompileContext): Condition {
+  const present = hasTerm(kind, name, dimension.Values ?? [], context);
+  return dimension.DimensionType === "EXCLUSIVE" ? noneOf([present]) : present;
+}
+
+/** BEFORE, AFTER, ON and BETWEEN, on the attribute's values that are instants. */
+function dateCondition(
+  kind: "Attributes" | "UserAttributes",
+  name: string,
+  dimension: AttributeDimension,
+  { dialect }: CompileContext,
+): Condition {
+  const [first, second] = (dimension.Values ?? []).map((value) => instantMs(value) ?? Number.NaN);
+  const test = (value: RawBuilder<unknown>): RawBuilder<SqlBool> => {
+    switch (dimension.AttributeType) {
+      case "BEFORE":
+        return sql<SqlBool>`${value} < ${first}`;
+      case "AFTER":
+        return sql<SqlBool>`${value} > ${first}`;
+      case "ON": {
+        const day = Math.floor(first / dayMs) * dayMs;
+        return sql<SqlBool>`${value} >= ${day} and ${value} < ${day + dayMs}`;
+      }
+      default:
+        return sql<SqlBool>`${value} between ${Math.min(first, second)} and ${Math.max(first, second)}`;
+    }
+  };
+  return (eb) => dialect.jsonArraySome(eb.ref("endpoint_dimensions.instants"), instantsKey(kind, name), "number", test);
+}
+
+function attributeDimension(
+  kind: "Attributes" | "UserAttributes",
+  name: string,
+  dimension: AttributeDimension,
+  context: CompileContext,
+): Condition {
+  const values = dimension.Values ?? [];
+  switch (dimension.AttributeType ?? "INCLUSIVE") {
+    case "INCLUSIVE":
+      return hasTerm(kind, name, values, context);
+    case "EXCLUSIVE":
+      return noneOf([hasTerm(kind, name, values, context)]);
+    case "CONTAINS": {
+      const column = kind === "Attributes" ? "endpoints.attributes" : "endpoints.user_attributes";
+      return (eb) =>
+        context.dialect.jsonArraySome(eb.ref(column), name, "text", (value) =>
+          eb.or(values.map((needle) => context.dialect.textContains(value as RawBuilder<string>, needle))),
+        );
+    }
+    default:
+      return dateCondition(kind, name, dimension, context);
+  }
+}
+
+const comparisons: Record<string, string> = {
+  GREATER_THAN: ">",
+  LESS_THAN: "<",
+  GREATER_THAN_OR_EQUAL: ">=",
+  LESS_THAN_OR_EQUAL: "<=",
+  EQUAL: "=",
+};
+
+function metricDimension(name: string, dimension: MetricDimension, { dialect }: CompileContext): Condition {
+  const operator = sql.raw(comparisons[dimension.ComparisonOperator ?? "EQUAL"]);
+  return (eb) =>
+    known(
+      sql<SqlBool>`${dialect.jsonNumber(eb.ref("endpoint_dimensions.metrics"), name)} ${operator} ${dimension.Value}`,
+    );
+}
+
+/**
+ * Within RangeInKilometers of the point, by the haversine great-circle distance. A latitude band
+ * (1° of latitude is ~111.2 km everywhere) skips the trigonometry for most endpoints.
+ */
+function gpsDimension(point: GPSPointDimension): Condition {
+  const latitude = point.Coordinates?.Latitude ?? 0;
+  const longitude = point.Coordinates?.Longitude ?? 0;
+  const range = point.RangeInKilometers ?? 0;
+  const band = range / 111.19 + 0.01;
+  return (eb) => {
+    const lat = eb.ref("endpoint_dimensions.latitude");
+    const lon = eb.ref("endpoint_dimensions.longitude");
+    const haversine = sql`power(sin(radians(${lat} - ${latitude}) / 2), 2) + cos(radians(${latitude})) * cos(radians(${lat})) * power(sin(radians(${lon} - ${longitude}) / 2), 2)`;
+    return known(
+      sql<SqlBool>`${lat} between ${latitude - band} and ${latitude + band} and ${2 * earthRadiusKm} * asin(sqrt(${haversine})) <= ${range}`,
+    );
+  };
+}
+
+/**
+ * ACTIVE or INACTIVE within the Duration before now, by the endpoint's EffectiveDate: Pinpoint's
+ * SDKs update the endpoint at each session, so its EffectiveDate is when it was last active.
+ */
+function recencyDimension(recency: RecencyDimension, { now }: CompileContext): Condition {
+  const since = now.getTime() - (recencyWindowMs[recency.Duration ?? ""] ?? 0);
+  return (eb) => eb("endpoint_dimensions.active_ms", recency.RecencyType === "INACTIVE" ? "<" : ">=", since);
+}
+
+/**
+ * Everything one SegmentDimensions asks, all of which must hold.
+ * @example dimensionsCondition({ Demographic: { Platform: { Values: ["iOS"] } } }, { dialect, now: new Date() })
+ */
+export function dimensionsCondition(dimensions: SegmentDimensions, context: CompileContext): Condition {
+  const conditions: Condition[] = [];
+  for (const kind of ["Attributes", "UserAttributes"] as const) {
+    for (const [name, dimension] of Object.entries(dimensions[kind] ?? {})) {
+      conditions.push(attributeDimension(kind, name, dimension, context));
+    }
+  }
+  for (const [name, dimension] of Object.entries(dimensions.Metrics ?? {})) {
+    conditions.push(metricDimension(name, dimension, context));
+  }
+  const demographic = dimensions.Demographic ?? {};
+  for (const name of demographicDimensions) {
+    const dimension = demographic[name];
+    if (dimension) conditions.push(setDimension("Demographic", name, dimension, context));
+  }
+  if (demographic.Channel) conditions.push(setDimension("ChannelType", "", demographic.Channel, context));
+  if (dimensions.Location?.Country) {
+    conditions.push(setDimension("Location", "Country", dimensions.Location.Country, context));
+  }
+  if (dimensions.Location?.GPSPoint) conditions.push(gpsDimension(dimensions.Location.GPSPoint));
+  if (dimensions.Behavior?.Recency) conditions.push(recencyDimension(dimensions.Behavior.Recency, context));
+  return allOf(conditions);
+}
