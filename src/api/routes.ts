@@ -7,6 +7,7 @@ import { channelHandlers } from "./channels.js";
 import { endpointHandlers } from "./endpoints.js";
 import { eventStreamHandlers } from "./eventstream.js";
 import type { Handlers } from "./handler.js";
+import { importExportHandlers } from "./import-export.js";
 import { messageHandlers } from "./messages.js";
 import { otpHandlers } from "./otp.js";
 import { phoneNumberHandlers } from "./phone-validate.js";
@@ -19,6 +20,7 @@ export const routeTable: Handlers = {
   ...channelHandlers,
   ...endpointHandlers,
   ...eventStreamHandlers,
+  ...importExportHandlers,
   ...messageHandlers,
   ...sandboxHandlers,
   ...otpHandlers,
