@@ -404,6 +404,10 @@ describe.each(databases)("SMS over SMPP on %s", (kind) => {
       providers: { sms: { type: "smpp", url: own.url, systemId, password, systemType: "" } },
     });
     await waitFor(() => own.binds.length === 1 && own.sessions.size === 1, "the bind");
+    // Answered only once Waymark has read the bind_resp before it: the session is bound.
+    expect(await own.deliver({ source_addr: "15550000000", destination_addr: "0", short_message: "ping" })).toEqual([
+      0,
+    ]);
     await other.close();
     expect(own.unbinds()).toBe(1);
     await waitFor(() => own.sessions.size === 0, "the session to close");
