@@ -107,13 +107,15 @@ interface Received {
   clientUid?: string;
 }
 
-type Answer = { status: number; body?: unknown; headers?: Record<string, string> };
+type Answer = { status: number; body?: unknown; headers?: Record<string, string>; delayMs?: number };
 
 interface StandIn {
   url: string;
   received: Received[];
   /** Every HTTP/2 connection a client opened, in order. */
   sessions: ServerHttp2Session[];
+  /** The most requests it was answering at one time. */
+  mostInFlight(): number;
   close(): Promise<void>;
 }
 
@@ -133,13 +135,19 @@ async function listen(
   const received: Received[] = [];
   const sessions: ServerHttp2Session[] = [];
   server.on("session", (session: ServerHttp2Session) => sessions.push(session));
+  let inFlight = 0;
+  let mostInFlight = 0;
   server.on("request", async (req: Http2ServerRequest, res: Http2ServerResponse) => {
+    inFlight += 1;
+    mostInFlight = Math.max(mostInFlight, inFlight);
     const body = await readBody(req);
     const socket = req.socket as Partial<TLSSocket>;
     const clientUid = socket.getPeerCertificate?.()?.subject?.UID;
     const entry = { path: req.url, headers: req.headers, body, clientUid: clientUid ? String(clientUid) : undefined };
     received.push(entry);
-    const { status, body: answerBody, headers } = answer(entry);
+    const { status, body: answerBody, headers, delayMs } = answer(entry);
+    if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
+    inFlight -= 1;
     res.writeHead(status, { "content-type": "application/json", ...headers });
     res.end(answerBody === undefined ? "" : JSON.stringify(answerBody));
   });
@@ -148,6 +156,7 @@ async function listen(
     url: `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}`,
     received,
     sessions,
+    mostInFlight: () => mostInFlight,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
@@ -171,7 +180,10 @@ function apnsAnswer(): (received: Received) => Answer {
   };
 }
 
-/** FCM's token endpoint and messages:send, by device token like apnsAnswer (`dead…`, `bad…`, `busy…`). */
+/**
+ * FCM's token endpoint and messages:send, by device token like apnsAnswer (`dead…`, `bad…`,
+ * `busy…`); `slow…` tokens are answered after 200 ms.
+ */
 function fcmAnswer(): (received: Received) => Answer {
   const seen = new Set<string>();
   let tokens = 0;
@@ -201,7 +213,8 @@ function fcmAnswer(): (received: Received) => Answer {
         body: { error: { code: 429, message: "Quota exceeded", status: "RESOURCE_EXHAUSTED", details } },
       };
     }
-    return { status: 200, body: { name: `projects/waymark-test/messages/0:${randomUUID()}` } };
+    const name = `projects/waymark-test/messages/0:${randomUUID()}`;
+    return { status: 200, body: { name }, delayMs: token.startsWith("slow") ? 200 : undefined };
   };
 }
 
@@ -590,6 +603,15 @@ describe.each(databases)("push notifications on %s", (kind) => {
       priority: "NORMAL",
       ttl: "600s",
     });
+  });
+
+  it("sends a batch to FCM several at a time, not one after another", async () => {
+    const messages = Array.from({ length: 16 }, (_, i) => push("GCM", `slow-token-${i}`));
+    const started = Date.now();
+    const outcomes = await deliver(messages);
+    for (const message of messages) expect(outcomes.get(message.id)?.status).toBe("SUCCESSFUL");
+    expect(fcm.mostInFlight()).toBeGreaterThan(4);
+    expect(Date.now() - started).toBeLessThan(16 * 200);
   });
 
   it("translates a legacy FCM RawContent payload to the v1 message", async () => {

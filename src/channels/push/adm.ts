@@ -15,11 +15,10 @@ import { AccessTokenCache, CredentialsRefused, requestAccessToken } from "./acce
 import { admOutcome } from "./adm-outcome.js";
 import { sendInFlight } from "./in-flight.js";
 import { androidData } from "./pinpoint-data.js";
-import { createPushAgent } from "./push-agent.js";
+import { connectionsPerOrigin, createPushAgent } from "./push-agent.js";
 
 const amazonUrl = "https://api.amazon.com";
 const amazonTokenUrl = "https://api.amazon.com/auth/o2/token";
-const sendsInFlight = 50;
 
 /** The ADM body: Pinpoint's data keys, or RawContent (an ADM message in ADM's own JSON) as is. */
 function admBody(content: PushContent, message: OutboundMessage): { body: string } | { error: string } {
@@ -57,7 +56,7 @@ export class AdmProvider implements ChannelProvider {
   }
 
   send(messages: OutboundMessage[]): Promise<DeliveryOutcome[]> {
-    return sendInFlight(messages, sendsInFlight, (message) => this.sendOne(message));
+    return sendInFlight(messages, connectionsPerOrigin, (message) => this.sendOne(message));
   }
 
   private async sendOne(message: OutboundMessage): Promise<DeliveryOutcome> {

@@ -17,10 +17,9 @@ import type { ChannelProvider } from "../provider.js";
 import type { ProviderSetup } from "../registry.js";
 import { sendInFlight } from "./in-flight.js";
 import { androidData } from "./pinpoint-data.js";
-import { createPushAgent } from "./push-agent.js";
+import { connectionsPerOrigin, createPushAgent } from "./push-agent.js";
 
 const baiduUrl = "https://api.tuisong.baidu.com/rest/3.0";
-const sendsInFlight = 20;
 const androidDeviceType = "3";
 
 /** PHP's urlencode, which Baidu's signature is defined over: RFC 3986 unreserved except `~`, spaces as `+`. */
@@ -101,7 +100,7 @@ export class BaiduProvider implements ChannelProvider {
   }
 
   send(messages: OutboundMessage[]): Promise<DeliveryOutcome[]> {
-    return sendInFlight(messages, sendsInFlight, (message) => this.sendOne(message));
+    return sendInFlight(messages, connectionsPerOrigin, (message) => this.sendOne(message));
   }
 
   private async sendOne(message: OutboundMessage): Promise<DeliveryOutcome> {

@@ -2,7 +2,7 @@
  * Firebase Cloud Messaging through the HTTP v1 API, Pinpoint's GCM channel. The channel's
  * ServiceJson (a Google service account key) signs OAuth assertions; the access token they buy is
  * cached until shortly before it expires and shared by every send. Each message is one
- * `POST /v1/projects/{project_id}/messages:send`, many in flight on one HTTP/2 connection.
+ * `POST /v1/projects/{project_id}/messages:send`, several in flight at once over HTTP/2.
  */
 import { request } from "undici";
 import type { DeliveryOutcome, OutboundMessage } from "../../messages/model.js";
@@ -13,11 +13,10 @@ import { fcmRequest } from "./fcm-message.js";
 import { fcmOutcome } from "./fcm-outcome.js";
 import { readServiceAccount, requestMessagingToken, type ServiceAccount } from "./google-service-account.js";
 import { sendInFlight } from "./in-flight.js";
-import { createPushAgent } from "./push-agent.js";
+import { connectionsPerOrigin, createPushAgent } from "./push-agent.js";
 import { UnusableChannelProvider } from "./unusable-channel.js";
 
 const fcmUrl = "https://fcm.googleapis.com";
-const sendsInFlight = 50;
 
 /** Google turned off the legacy FCM API (server keys) in 2024; Pinpoint's KEY method cannot send any more. */
 const legacyKeyRetired =
@@ -37,7 +36,7 @@ export class FcmProvider implements ChannelProvider {
   }
 
   send(messages: OutboundMessage[]): Promise<DeliveryOutcome[]> {
-    return sendInFlight(messages, sendsInFlight, (message) => this.sendOne(message));
+    return sendInFlight(messages, connectionsPerOrigin, (message) => this.sendOne(message));
   }
 
   private async sendOne(message: OutboundMessage): Promise<DeliveryOutcome> {
