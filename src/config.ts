@@ -77,6 +77,11 @@ export const configSchema = z.object({
   /** `s3://bucket/prefix` → `file:///dir` or `https://host/path`, longest prefix wins. */
   s3: z.record(z.string(), z.string()).default({}),
   providers,
+  /** What Waymark answers the SMS keywords with, replacing Pinpoint-like defaults (docs/sms.md). */
+  smsKeywordReplies: z
+    .object({ OPT_OUT: z.string().min(1), OPT_IN: z.string().min(1), HELP: z.string().min(1) })
+    .partial()
+    .default({}),
   /** Lambda function ARN (custom channels, campaign hooks) → the HTTP URL that runs the same code. */
   lambdaFunctions: z.record(z.string(), z.url()).default({}),
   /** The address people's browsers reach Waymark at, for tracking and unsubscribe links. */

@@ -94,6 +94,7 @@ describe.each(databases)("SMS through a Twilio-compatible provider on %s", (kind
       publicUrl,
       providers: { sms: { type: "twilio", url: twilio.url, accountSid, authToken } },
       eventStreams: { [streamArn]: { type: "file", path: join(dir, "events.ndjson") } },
+      smsKeywordReplies: { HELP: "Acme help: support@acme.example. Reply STOP to opt out." },
     });
     const app = await t.client.send(new CreateAppCommand({ CreateApplicationRequest: { Name: "Texts" } }));
     appId = app.ApplicationResponse?.Id ?? "";
@@ -453,7 +454,7 @@ describe.each(databases)("SMS through a Twilio-compatible provider on %s", (kind
     expect(sent.MessageResponse?.EndpointResult?.[endpointId]?.DeliveryStatus).toBe("SUCCESSFUL");
   });
 
-  it("answers HELP with the help reply and changes nothing else", async () => {
+  it("answers HELP with the configured help reply and changes nothing else", async () => {
     const from = newNumber();
     const endpointId = await endpointAt(from);
     await callback(`/webhooks/sms/twilio/inbound?app=${appId}`, {
@@ -463,7 +464,7 @@ describe.each(databases)("SMS through a Twilio-compatible provider on %s", (kind
       Body: "help",
     });
     await waitFor(() => twilioSendsTo(from).length === 1, "the HELP reply");
-    expect(twilioSendsTo(from)[0].form.get("Body")).toContain("Reply STOP");
+    expect(twilioSendsTo(from)[0].form.get("Body")).toBe("Acme help: support@acme.example. Reply STOP to opt out.");
     const endpoint = await t.client.send(new GetEndpointCommand({ ApplicationId: appId, EndpointId: endpointId }));
     expect(endpoint.EndpointResponse?.OptOut).toBe("NONE");
     expect((await events("_SMS.RECEIVED")).filter((row) => row.endpoint_id === endpointId)).toHaveLength(1);

@@ -89,7 +89,10 @@ export async function receiveSms(services: Services, sms: InboundSms): Promise<R
       await setEndpointsOptOut(trx, appId, sms.originationNumber, "NONE");
       await optIn(trx, appId, "SMS", sms.originationNumber);
     }
-    if (action) await queueReply(trx, appId, sms, endpoints[0]?.id, action, now);
+    if (action) {
+      const body = services.config.smsKeywordReplies[action] ?? defaultKeywordReplies[action];
+      await queueReply(trx, appId, sms, endpoints[0]?.id, action, body, now);
+    }
     const streamed = await recordSystemEvents(trx, services, events, now);
     return { received, streamed };
   });
@@ -155,11 +158,12 @@ async function queueReply(
   sms: InboundSms,
   endpointId: string | undefined,
   action: KeywordAction,
+  body: string,
   now: number,
 ): Promise<void> {
   const content: KeywordReplyContent = {
     kind: "sms",
-    body: defaultKeywordReplies[action],
+    body,
     messageType: "TRANSACTIONAL",
     originationNumber: sms.destinationNumber,
     keywordReply: action,
