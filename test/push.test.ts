@@ -24,6 +24,7 @@ import {
   UpdateGcmChannelCommand,
 } from "@aws-sdk/client-pinpoint";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ProviderToken } from "../src/channels/push/apns-token.js";
 import type { DeliveryChannel, PushContent } from "../src/messages/model.js";
 import { enqueueMessages, type QueuedMessage } from "../src/messages/outbox/enqueue.js";
 import { databases, startTestServer, type TestServer } from "./support/server.js";
@@ -163,8 +164,9 @@ async function listen(
 
 /**
  * APNs by device token: `dead…` is unregistered (410), `bad…` is a bad token (400), `busy…` is
- * throttled (429) and `stale…` meets an expired provider token (403) the first time each is seen;
- * anything else is accepted with an apns-id.
+ * throttled (429) and `stale…` meets an expired provider token (403) the first time each is seen,
+ * `deny…` always meets an invalid provider token (403) and `down…` a server error (503); anything
+ * else is accepted with an apns-id.
  */
 function apnsAnswer(): (received: Received) => Answer {
   const seen = new Set<string>();
@@ -176,13 +178,15 @@ function apnsAnswer(): (received: Received) => Answer {
     if (token.startsWith("bad")) return { status: 400, body: { reason: "BadDeviceToken" } };
     if (token.startsWith("busy") && first) return { status: 429, body: { reason: "TooManyRequests" } };
     if (token.startsWith("stale") && first) return { status: 403, body: { reason: "ExpiredProviderToken" } };
+    if (token.startsWith("deny")) return { status: 403, body: { reason: "InvalidProviderToken" } };
+    if (token.startsWith("down")) return { status: 503, body: { reason: "ServiceUnavailable" } };
     return { status: 200, headers: { "apns-id": randomUUID().toUpperCase() } };
   };
 }
 
 /**
  * FCM's token endpoint and messages:send, by device token like apnsAnswer (`dead…`, `bad…`,
- * `busy…`); `slow…` tokens are answered after 200 ms.
+ * `busy…`, `down…`); `slow…` tokens are answered after 200 ms.
  */
 function fcmAnswer(): (received: Received) => Answer {
   const seen = new Set<string>();
@@ -205,6 +209,12 @@ function fcmAnswer(): (received: Received) => Answer {
     if (token.startsWith("bad")) {
       const message = "The registration token is not a valid FCM registration token";
       return { status: 400, body: { error: { code: 400, message, status: "INVALID_ARGUMENT" } } };
+    }
+    if (token.startsWith("down")) {
+      return {
+        status: 503,
+        body: { error: { code: 503, message: "The service is unavailable.", status: "UNAVAILABLE" } },
+      };
     }
     if (token.startsWith("busy") && first) {
       const details = [{ "@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError", errorCode: "QUOTA_EXCEEDED" }];
@@ -511,6 +521,34 @@ describe.each(databases)("push notifications on %s", (kind) => {
     expect(await endpointStatus("iphone-gone")).toBe("INACTIVE");
     expect(await endpointStatus("iphone-bad")).toBe("INACTIVE");
     expect(await endpointStatus("iphone-fine")).toBe("ACTIVE");
+  });
+
+  it("answers TEMPORARY_FAILURE for server errors and PERMANENT_FAILURE with Apple's reason for a refused token", async () => {
+    await registerEndpoint("iphone-denied", "APNS", "deny".repeat(16));
+    const denied = push("APNS", "deny".repeat(16), {}, { endpointId: "iphone-denied" });
+    const apnsDown = push("APNS", "down".repeat(16));
+    const fcmDown = push("GCM", "down-fcm-token");
+    const outcomes = await deliver([denied, apnsDown, fcmDown]);
+    expect(outcomes.get(denied.id)).toMatchObject({
+      status: "PERMANENT_FAILURE",
+      statusCode: 403,
+      statusMessage: "APNs InvalidProviderToken",
+    });
+    expect(await endpointStatus("iphone-denied")).toBe("ACTIVE");
+    expect(outcomes.get(apnsDown.id)).toMatchObject({ status: "TEMPORARY_FAILURE", statusCode: 503 });
+    expect(outcomes.get(fcmDown.id)).toMatchObject({ status: "TEMPORARY_FAILURE", statusCode: 503 });
+  });
+
+  it("signs one provider token for fifty minutes, then a new one", () => {
+    const key = apnsKeys.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    const tokens = new ProviderToken(key, keyId, teamId);
+    const start = Date.UTC(2026, 0, 1);
+    const first = tokens.bearer(start);
+    expect(tokens.bearer(start + 49 * 60_000)).toBe(first);
+    const renewed = tokens.bearer(start + 50 * 60_000);
+    expect(renewed).not.toBe(first);
+    const { claims } = verifiedWebToken(renewed.slice("bearer ".length), apnsKeys.publicKey);
+    expect(claims.iat).toBe((start + 50 * 60_000) / 1000);
   });
 
   it("retries an APNs push that was throttled, and it then goes through", async () => {
