@@ -45,7 +45,7 @@ export function buildApp(services: Services, logLevel: string): FastifyInstance 
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: false,
     // Pinpoint's ids and names run to 128 characters, more once percent-encoded; Fastify's default is 100.
-    maxParamLength: 1024,
+    routerOptions: { maxParamLength: 1024 },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
   app.addHook("onRequest", async (request, reply) => {
