@@ -7,19 +7,10 @@
 import type { EndpointDefinition, ImportRecord } from "./record.js";
 import { toRecord } from "./record.js";
 
-/** One row's values by where they go, before they become an endpoint definition. */
-interface Draft {
-  scalars: Record<string, string | undefined>;
-  Attributes: Record<string, string[]>;
-  Metrics: Record<string, number>;
-  Demographic: Record<string, string>;
-  Location: Record<string, string | number>;
-  UserId?: string;
-  UserAttributes: Record<string, string[]>;
-}
+/** Sets one cell's value on the definition; answers why the value is refused, if it is. */
+type Setter = (definition: EndpointDefinition, value: string) => string | undefined;
 
-/** Sets one cell's value on the draft; answers why the value is refused, if it is. */
-type Setter = (draft: Draft, value: string) => string | undefined;
+type Group = "Attributes" | "Metrics" | "Demographic" | "Location";
 
 const scalarColumns = ["Id", "ChannelType", "Address", "EffectiveDate", "OptOut", "EndpointStatus", "RequestId"];
 const demographicFields = [
@@ -40,88 +31,65 @@ function number(text: string): number | undefined {
   return text.trim() !== "" && Number.isFinite(value) ? value : undefined;
 }
 
-function addValue(map: Record<string, string[]>, name: string, value: string): undefined {
-  const values = map[name];
+/** A group of the definition (Attributes, Location...), created with its first value. */
+function groupOf(definition: EndpointDefinition, group: Group): Record<string, unknown> {
+  definition[group] ??= {};
+  return definition[group] as Record<string, unknown>;
+}
+
+function userAttributesOf(definition: EndpointDefinition): Record<string, string[]> {
+  definition.User ??= {};
+  definition.User.UserAttributes ??= {};
+  return definition.User.UserAttributes;
+}
+
+function addValue(map: Record<string, unknown>, name: string, value: string): undefined {
+  const values = map[name] as string[] | undefined;
   if (values) values.push(value);
   else map[name] = [value];
   return undefined;
 }
 
-function numberSetter(column: string, set: (draft: Draft, value: number) => void): Setter {
-  return (draft, text) => {
-    const value = number(text);
-    if (value === undefined) return `${column} must be a number, not "${text}"`;
-    set(draft, value);
-    return undefined;
-  };
-}
-
 function setterFor(column: string): Setter | undefined {
+  // Values such as ChannelType are checked against Pinpoint's enums when the endpoint is applied.
   if (scalarColumns.includes(column)) {
-    return (draft, value) => {
-      draft.scalars[column] = value;
+    return (definition, value) => {
+      (definition as Record<string, unknown>)[column] = value;
       return undefined;
     };
   }
   const [group, ...rest] = column.split(".");
   const name = rest.join(".");
   if (!name) return undefined;
-  if (group === "Attributes") return (draft, value) => addValue(draft.Attributes, name, value);
-  if (group === "Metrics") {
-    return numberSetter(column, (draft, value) => {
-      draft.Metrics[name] = value;
-    });
+  if (group === "Attributes") return (definition, value) => addValue(groupOf(definition, "Attributes"), name, value);
+  const numeric = group === "Metrics" || (group === "Location" && locationNumbers.includes(name));
+  if (numeric) {
+    return (definition, text) => {
+      const value = number(text);
+      if (value === undefined) return `${column} must be a number, not "${text}"`;
+      groupOf(definition, group as Group)[name] = value;
+      return undefined;
+    };
   }
   if (
     (group === "Demographic" && demographicFields.includes(name)) ||
     (group === "Location" && locationText.includes(name))
   ) {
-    return (draft, value) => {
-      draft[group as "Demographic" | "Location"][name] = value;
+    return (definition, value) => {
+      groupOf(definition, group as Group)[name] = value;
       return undefined;
     };
   }
-  if (group === "Location" && locationNumbers.includes(name)) {
-    return numberSetter(column, (draft, value) => {
-      draft.Location[name] = value;
-    });
-  }
   if (column === "User.UserId") {
-    return (draft, value) => {
-      draft.UserId = value;
+    return (definition, value) => {
+      definition.User ??= {};
+      definition.User.UserId = value;
       return undefined;
     };
   }
   const userAttribute = column.startsWith("User.UserAttributes.") ? column.slice("User.UserAttributes.".length) : "";
-  if (userAttribute) return (draft, value) => addValue(draft.UserAttributes, userAttribute, value);
+  if (userAttribute) return (definition, value) => addValue(userAttributesOf(definition), userAttribute, value);
   return undefined;
-}
-
-function nonEmpty<T extends object>(map: T): T | undefined {
-  for (const _ in map) return map;
-  return undefined;
-}
-
-function toDefinition(draft: Draft): EndpointDefinition {
-  const scalars = draft.scalars;
-  const userAttributes = nonEmpty(draft.UserAttributes);
-  return {
-    Id: scalars.Id,
-    ChannelType: scalars.ChannelType as EndpointDefinition["ChannelType"],
-    Address: scalars.Address,
-    EffectiveDate: scalars.EffectiveDate,
-    OptOut: scalars.OptOut,
-    EndpointStatus: scalars.EndpointStatus,
-    RequestId: scalars.RequestId,
-    Attributes: nonEmpty(draft.Attributes),
-    Metrics: nonEmpty(draft.Metrics),
-    Demographic: nonEmpty(draft.Demographic),
-    Location: nonEmpty(draft.Location),
-    User:
-      draft.UserId !== undefined || userAttributes
-        ? { UserId: draft.UserId, UserAttributes: userAttributes }
-        : undefined,
-  };
 }
 
 /** A header row that cannot be imported: the whole file (piece) fails with this message. */
@@ -158,12 +126,12 @@ export function csvRecord(columns: CsvColumns, cells: string[], line: number): I
   if (cells.length !== columns.setters.length) {
     return { line, error: `line ${line}: ${cells.length} values for ${columns.setters.length} columns` };
   }
-  const draft: Draft = { scalars: {}, Attributes: {}, Metrics: {}, Demographic: {}, Location: {}, UserAttributes: {} };
+  const definition: EndpointDefinition = {};
   for (let i = 0; i < cells.length; i++) {
     const value = cells[i];
     if (value === "") continue;
-    const refused = columns.setters[i](draft, value);
+    const refused = columns.setters[i](definition, value);
     if (refused) return { line, error: `line ${line}: ${refused}` };
   }
-  return toRecord(line, toDefinition(draft));
+  return toRecord(line, definition);
 }

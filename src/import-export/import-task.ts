@@ -70,33 +70,34 @@ async function runImport(job: ImportJob, helpers: TaskHelpers): Promise<void> {
 
 /** Imports one piece from the checkpoint on; false when the worker is stopping and it saved its place. */
 async function importPiece(job: ImportJob, piece: string, helpers: TaskHelpers): Promise<boolean> {
-  let records: AsyncIterator<ImportRecord>;
+  let batches: AsyncIterator<ImportRecord[]>;
   try {
     const stream = await openPiece(piece);
-    records = readRecords(stream, job.definition.Format as ImportFormat, job.checkpoint.line)[Symbol.asyncIterator]();
+    batches = readRecords(stream, job.definition.Format as ImportFormat, job.checkpoint.line)[Symbol.asyncIterator]();
   } catch (error) {
     await applyChunk(job, [], { piece: "failed", reason: (error as Error).message }, helpers);
     return true;
   }
   let chunk: ImportRecord[] = [];
   for (;;) {
-    let next: IteratorResult<ImportRecord>;
+    let next: IteratorResult<ImportRecord[]>;
     try {
-      next = await records.next();
+      next = await batches.next();
     } catch (error) {
       await applyChunk(job, chunk, { piece: "failed", reason: (error as Error).message }, helpers);
       return true;
     }
     if (next.done) break;
-    chunk.push(next.value);
-    if (chunk.length === importChunkSize) {
+    for (const record of next.value) {
+      chunk.push(record);
+      if (chunk.length < importChunkSize) continue;
       await applyChunk(job, chunk, { piece: "reading" }, helpers);
       chunk = [];
       await helpers.heartbeat();
       // better-sqlite3 answers synchronously: without this turn, requests would wait for the whole file.
       await nextTurn();
       if (helpers.signal.aborted) {
-        await records.return?.();
+        await batches.return?.();
         return false;
       }
     }
