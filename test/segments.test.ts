@@ -1,7 +1,8 @@
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   BadRequestException,
   CreateAppCommand,
@@ -30,6 +31,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { segmentEndpoints } from "../src/segments/index.js";
 import { databases, startTestServer, type TestServer } from "./support/server.js";
 import { signedFetch } from "./support/signed-fetch.js";
+
+/** The built `waymark` command (`npm test` builds dist first), run as its own process. */
+const cli = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
 
 const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3600_000).toISOString();
 
@@ -368,6 +372,25 @@ describe.each(databases)("segments on %s", (kind) => {
     expect((await size(segment.Id ?? "", "?version=0")).status).toBe(400);
     const unsigned = await fetch(`${t.url}/v1/apps/${appId}/segments/${segment.Id}/size`);
     expect(unsigned.status).toBe(403);
+  });
+
+  it("counts a segment from the command line: waymark segments size", async () => {
+    const segment = await create({ Name: "CLI", Dimensions: { Demographic: { Platform: { Values: ["iOS"] } } } });
+    const run = (...args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          [cli, "segments", "size", appId, ...args],
+          { cwd: files, env: { PATH: process.env.PATH, DATABASE_URL: t.database.url } },
+          (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+        );
+      });
+    const counted = await run(segment.Id ?? "", "--json");
+    expect(JSON.parse(counted.stdout)).toEqual({ ApplicationId: appId, SegmentId: segment.Id, Version: 1, Size: 3 });
+    expect((await run(segment.Id ?? "")).stdout).toBe(`3 endpoints in segment ${segment.Id} (version 1)\n`);
+    const missing = await run("missing");
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/Segment not found: missing/);
   });
 
   it("streams a segment's endpoints in pages by id, over more than one page", async () => {

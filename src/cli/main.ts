@@ -7,6 +7,7 @@ import { loadConfig } from "../config.js";
 import { startServer } from "../server.js";
 import { openStore } from "../store/index.js";
 import { registerOutboxCommand } from "./outbox.js";
+import { registerSegmentsCommand } from "./segments.js";
 
 const program = new Command()
   .name("waymark")
@@ -52,6 +53,7 @@ program
   });
 
 registerOutboxCommand(program);
+registerSegmentsCommand(program);
 
 program.parseAsync().catch((error: unknown) => {
   console.error(`waymark: ${error instanceof Error ? error.message : String(error)}`);
