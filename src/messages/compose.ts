@@ -110,6 +110,7 @@ export function composeMessage(
             ? configuration.ADMMessage
             : configuration.APNSMessage;
     const fallback = configuration.DefaultPushNotificationMessage;
+    const platform: { ImageUrl?: string; MediaUrl?: string; Priority?: string; TimeToLive?: number } = specific ?? {};
     const title = overrides.TitleOverride ?? specific?.Title ?? fallback?.Title;
     const body = overrides.BodyOverride ?? specific?.Body ?? fallback?.Body ?? defaultBody;
     const raw = overrides.RawContent ?? specific?.RawContent;
@@ -125,9 +126,10 @@ export function composeMessage(
         data: { ...(fallback?.Data ?? {}), ...(specific?.Data ?? {}) },
         silent,
         sound: specific?.Sound,
-        imageUrl: "ImageUrl" in (specific ?? {}) ? (specific as { ImageUrl?: string }).ImageUrl : undefined,
-        priority: "Priority" in (specific ?? {}) ? (specific as { Priority?: string }).Priority : undefined,
-        timeToLive: "TimeToLive" in (specific ?? {}) ? (specific as { TimeToLive?: number }).TimeToLive : undefined,
+        // Android messages call the picture ImageUrl, APNs messages MediaUrl.
+        imageUrl: platform.ImageUrl ?? platform.MediaUrl,
+        priority: platform.Priority,
+        timeToLive: platform.TimeToLive,
         raw,
       },
     };
