@@ -58,6 +58,10 @@ const providers = z
     apns: z.object({ productionUrl: z.url(), sandboxUrl: z.url() }).partial().optional(),
     /** Where FCM requests and its OAuth token requests go; Google's hosts unless set. */
     fcm: z.object({ url: z.url(), tokenUrl: z.url() }).partial().optional(),
+    /** Where Amazon Device Messaging requests and its token requests go; Amazon's hosts unless set. */
+    adm: z.object({ url: z.url(), tokenUrl: z.url() }).partial().optional(),
+    /** Baidu Cloud Push's REST base; Baidu's unless set. */
+    baidu: z.object({ url: z.url() }).partial().optional(),
   })
   .prefault({});
 
@@ -82,6 +86,12 @@ export const configSchema = z.object({
     .object({ OPT_OUT: z.string().min(1), OPT_IN: z.string().min(1), HELP: z.string().min(1) })
     .partial()
     .default({}),
+  /** An SMTP listener taking bounce (DSN) and complaint (ARF) reports, off unless a port is set. */
+  bounceSmtp: z
+    .object({ host: z.string().default("127.0.0.1"), port: z.coerce.number().int().min(0).max(65535) })
+    .optional(),
+  /** The shared secret provider webhooks (SES notifications) must present; the webhook is off without one. */
+  webhookSecret: z.string().min(1).optional(),
   /** Lambda function ARN (custom channels, campaign hooks) → the HTTP URL that runs the same code. */
   lambdaFunctions: z.record(z.string(), z.url()).default({}),
   /** The address people's browsers reach Waymark at, for tracking and unsubscribe links. */
@@ -125,6 +135,8 @@ function environmentOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.WAYMARK_POLL_INTERVAL_MS) out.pollIntervalMs = env.WAYMARK_POLL_INTERVAL_MS;
   if (env.WAYMARK_PUBLIC_URL) out.publicUrl = env.WAYMARK_PUBLIC_URL;
   if (env.WAYMARK_SIGNING_SECRET) out.signingSecret = env.WAYMARK_SIGNING_SECRET;
+  if (env.WAYMARK_BOUNCE_SMTP_PORT) out.bounceSmtp = { port: env.WAYMARK_BOUNCE_SMTP_PORT };
+  if (env.WAYMARK_WEBHOOK_SECRET) out.webhookSecret = env.WAYMARK_WEBHOOK_SECRET;
   return out;
 }
 

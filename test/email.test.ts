@@ -166,17 +166,17 @@ describe.each(databases)("email over SMTP on %s", (kind) => {
   beforeAll(async () => {
     sink = await startSink();
     bouncePort = await freePort();
-    process.env.WAYMARK_BOUNCE_SMTP_PORT = String(bouncePort);
-    process.env.WAYMARK_WEBHOOK_SECRET = webhookSecret;
-    t = await startTestServer(kind, { providers: { email: { type: "smtp", url: sink.url, maxConnections: 2 } } });
+    t = await startTestServer(kind, {
+      providers: { email: { type: "smtp", url: sink.url, maxConnections: 2 } },
+      bounceSmtp: { host: "127.0.0.1", port: bouncePort },
+      webhookSecret,
+    });
     const app = await t.client.send(new CreateAppCommand({ CreateApplicationRequest: { Name: "Email" } }));
     appId = app.ApplicationResponse?.Id ?? "";
   });
   afterAll(async () => {
     await t.close();
     await sink.close();
-    delete process.env.WAYMARK_BOUNCE_SMTP_PORT;
-    delete process.env.WAYMARK_WEBHOOK_SECRET;
   });
 
   const db = () => t.server.services.store.db;

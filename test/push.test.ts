@@ -309,14 +309,12 @@ describe.each(databases)("push notifications on %s", (kind) => {
     fcm = await listen(createServer(), "http", fcmAnswer());
     adm = await listen(createServer(), "http", admAnswer());
     baidu = await listen(createServer(), "http", baiduAnswer());
-    process.env.WAYMARK_BAIDU_URL = `${baidu.url}/rest/3.0`;
-    // ADM's hosts come from the environment (config has no ADM entry), read when the provider is made.
-    process.env.WAYMARK_ADM_URL = adm.url;
-    process.env.WAYMARK_ADM_TOKEN_URL = `${adm.url}/auth/o2/token`;
     t = await startTestServer(kind, {
       providers: {
         apns: { productionUrl: apns.url, sandboxUrl: apnsSandbox.url },
         fcm: { url: fcm.url, tokenUrl: `${fcm.url}/token` },
+        adm: { url: adm.url, tokenUrl: `${adm.url}/auth/o2/token` },
+        baidu: { url: `${baidu.url}/rest/3.0` },
       },
     });
     const app = await t.client.send(new CreateAppCommand({ CreateApplicationRequest: { Name: "Push" } }));
@@ -370,9 +368,6 @@ describe.each(databases)("push notifications on %s", (kind) => {
   afterAll(async () => {
     await t.close();
     await Promise.all([apns.close(), apnsSandbox.close(), fcm.close(), adm.close(), baidu.close()]);
-    delete process.env.WAYMARK_BAIDU_URL;
-    delete process.env.WAYMARK_ADM_URL;
-    delete process.env.WAYMARK_ADM_TOKEN_URL;
     if (rejectUnauthorized === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
     else process.env.NODE_TLS_REJECT_UNAUTHORIZED = rejectUnauthorized;
   });

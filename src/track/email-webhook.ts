@@ -19,14 +19,14 @@ import type { RegisterPublicRoutes } from "./routes.js";
 const bodyLimit = 512 * 1024;
 
 export const emailWebhook: RegisterPublicRoutes = async (app, services) => {
-  const secret = process.env.WAYMARK_WEBHOOK_SECRET;
+  const secret = services.config.webhookSecret;
   // Its own scope: SNS posts JSON as text/plain, and that parser must not leak to other public routes.
   await app.register(async (scope: FastifyInstance) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser("*", { parseAs: "string", bodyLimit }, (_request, body, done) => done(null, body));
 
     scope.post("/webhooks/email/events", async (request: FastifyRequest<{ Body: string }>, reply) => {
-      if (!secret) return refuse(reply, 403, "The email events webhook is off: set WAYMARK_WEBHOOK_SECRET");
+      if (!secret) return refuse(reply, 403, "The email events webhook is off: set webhookSecret in the configuration");
       if (!authorized(request, secret)) return refuse(reply, 403, "Missing or wrong webhook secret");
       let body: unknown;
       try {

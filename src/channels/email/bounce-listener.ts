@@ -6,7 +6,8 @@
  * a report only counts if it quotes the Message-ID of a message Waymark sent, which only the
  * servers and the mailbox the message went through have seen.
  *
- * The port comes from WAYMARK_BOUNCE_SMTP_PORT (0 picks a free one); unset, no listener starts.
+ * Where it listens comes from `bounceSmtp` in the configuration (port 0 picks a free one); unset,
+ * no listener starts.
  */
 import type { AddressInfo } from "node:net";
 import type { FastifyBaseLogger as Logger } from "fastify";
@@ -29,16 +30,12 @@ function reply(responseCode: number, message: string): Error {
 }
 
 /**
- * Starts the bounce listener if WAYMARK_BOUNCE_SMTP_PORT says where; answers undefined otherwise.
+ * Starts the bounce listener if the configuration has `bounceSmtp`; answers undefined otherwise.
  * @example const bounces = await startBounceListener(services, log); ... await bounces?.close();
  */
 export async function startBounceListener(services: Services, log: Logger): Promise<BounceListener | undefined> {
-  const setting = process.env.WAYMARK_BOUNCE_SMTP_PORT;
-  if (setting === undefined || setting.trim() === "") return undefined;
-  const port = Number(setting);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`WAYMARK_BOUNCE_SMTP_PORT must be a port number (0 to 65535), not ${JSON.stringify(setting)}`);
-  }
+  const listen = services.config.bounceSmtp;
+  if (!listen) return undefined;
   const server = new SMTPServer({
     name: "waymark",
     banner: "Waymark bounce listener",
@@ -68,7 +65,7 @@ export async function startBounceListener(services: Services, log: Logger): Prom
     },
   });
   server.on("error", (error) => log.error({ err: error }, "bounce listener error"));
-  const host = services.config.server.host;
+  const { host, port } = listen;
   await new Promise<void>((resolve, reject) => {
     server.server.once("error", reject);
     server.listen(port, host, () => {

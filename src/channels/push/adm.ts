@@ -110,15 +110,15 @@ export class AdmProvider implements ChannelProvider {
 }
 
 /** The ADM channel's provider when the app has set the channel; the sandbox otherwise. */
-export function admProviderFor({ settings }: ProviderSetup): ChannelProvider | undefined {
+export function admProviderFor({ services, settings }: ProviderSetup): ChannelProvider | undefined {
   const clientId = settings?.ClientId;
   const clientSecret = settings?.ClientSecret;
   if (typeof clientId !== "string" || typeof clientSecret !== "string") return undefined;
   return new AdmProvider(
     { clientId, clientSecret },
     {
-      url: process.env.WAYMARK_ADM_URL ?? amazonUrl,
-      tokenUrl: process.env.WAYMARK_ADM_TOKEN_URL ?? amazonTokenUrl,
+      url: services.config.providers.adm?.url ?? amazonUrl,
+      tokenUrl: services.config.providers.adm?.tokenUrl ?? amazonTokenUrl,
     },
   );
 }

@@ -142,9 +142,9 @@ export class BaiduProvider implements ChannelProvider {
 }
 
 /** The BAIDU channel's provider when the app has set the channel; the sandbox otherwise. */
-export function baiduProviderFor({ settings }: ProviderSetup): ChannelProvider | undefined {
+export function baiduProviderFor({ services, settings }: ProviderSetup): ChannelProvider | undefined {
   const apiKey = settings?.ApiKey;
   const secretKey = settings?.SecretKey;
   if (typeof apiKey !== "string" || typeof secretKey !== "string") return undefined;
-  return new BaiduProvider({ apiKey, secretKey }, process.env.WAYMARK_BAIDU_URL ?? baiduUrl);
+  return new BaiduProvider({ apiKey, secretKey }, services.config.providers.baidu?.url ?? baiduUrl);
 }
