@@ -43,19 +43,11 @@ async function segmentCondition(services: Services, segment: SegmentVersion): Pr
   return sourceCondition(source, { appId: segment.appId, dialect, now: new Date(), sources });
 }
 
-/**
- * How many endpoints are in the segment now. The endpoints table is only joined when a condition
- * reads it (CONTAINS); otherwise the databases drop the left join and read endpoint_dimensions alone.
- */
+/** How many endpoints are in the segment now: one pass over the app's endpoint_dimensions rows. */
 async function sizeOf(services: Services, segment: SegmentVersion): Promise<number> {
   const condition = await segmentCondition(services, segment);
   const row = await services.store.db
     .selectFrom("endpoint_dimensions")
-    .leftJoin("endpoints", (join) =>
-      join
-        .onRef("endpoints.app_id", "=", "endpoint_dimensions.app_id")
-        .onRef("endpoints.id", "=", "endpoint_dimensions.endpoint_id"),
-    )
     .select((eb) => eb.fn.countAll<number>().as("size"))
     .where("endpoint_dimensions.app_id", "=", segment.appId)
     .where(condition)

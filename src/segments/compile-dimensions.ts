@@ -1,7 +1,8 @@
 /**
  * One SegmentDimensions object as a SQL condition on an endpoint's endpoint_dimensions row (and,
- * for CONTAINS, on its endpoints row). Pure: the database differences come from the dialect.
- * Every condition is true or false, never null, so NONE (a NOT) keeps endpoints that lack the data.
+ * for CONTAINS only, on its endpoints row, through a correlated subquery). Pure: the database
+ * differences come from the dialect. Every condition is true or false, never null, so NONE (a NOT)
+ * keeps endpoints that lack the data.
  */
 import type {
   AttributeDimension,
@@ -13,11 +14,18 @@ import type {
 } from "@aws-sdk/client-pinpoint";
 import { type Expression, type ExpressionBuilder, type RawBuilder, type SqlBool, sql } from "kysely";
 import type { Database, StoreDialect } from "../store/index.js";
-import { demographicDimensions, instantMs, instantsKey, type TermKind, termNeedle } from "./endpoint-dimensions.js";
+import {
+  instantMs,
+  instantsKey,
+  setDimensionColumns,
+  type TermKind,
+  termFragment,
+  termNeedle,
+} from "./endpoint-dimensions.js";
 import { recencyWindowMs } from "./model.js";
 
-/** The rows a segment condition reads: an endpoint's dimensions row, left-joined to the endpoint. */
-export type SegmentScope = ExpressionBuilder<Database, "endpoint_dimensions" | "endpoints">;
+/** What a segment condition reads: an endpoint's endpoint_dimensions row. */
+export type SegmentScope = ExpressionBuilder<Database, "endpoint_dimensions">;
 
 export type Condition = (eb: SegmentScope) => Expression<SqlBool>;
 
@@ -56,9 +64,13 @@ function hasTerm(kind: TermKind, name: string, values: string[], { dialect }: Co
     );
 }
 
-function setDimension(kind: TermKind, name: string, dimension: SetDimension, context: CompileContext): Condition {
-  const present = hasTerm(kind, name, dimension.Values ?? [], context);
-  return dimension.DimensionType === "EXCLUSIVE" ? noneOf([present]) : present;
+/** A demographic field, the channel or the country: one column, compared for equality. */
+function setDimension(field: keyof typeof setDimensionColumns, dimension: SetDimension): Condition {
+  const column = `endpoint_dimensions.${setDimensionColumns[field]}` as const;
+  return (eb) => {
+    const present = known(sql<SqlBool>`${eb(column, "in", dimension.Values ?? [])}`);
+    return dimension.DimensionType === "EXCLUSIVE" ? eb.not(present) : present;
+  };
 }
 
 /** BEFORE, AFTER, ON and BETWEEN, on the attribute's values that are instants. */
@@ -99,11 +111,28 @@ function attributeDimension(
     case "EXCLUSIVE":
       return noneOf([hasTerm(kind, name, values, context)]);
     case "CONTAINS": {
+      // The terms column holds every value, so a value with the substring puts it there too: that
+      // cheap test comes first, and only the endpoints it leaves are read from the endpoints table.
       const column = kind === "Attributes" ? "endpoints.attributes" : "endpoints.user_attributes";
+      const { dialect } = context;
       return (eb) =>
-        context.dialect.jsonArraySome(eb.ref(column), name, "text", (value) =>
-          eb.or(values.map((needle) => context.dialect.textContains(value as RawBuilder<string>, needle))),
-        );
+        eb.and([
+          eb.or(
+            values.map((needle) => dialect.textContains(eb.ref("endpoint_dimensions.terms"), termFragment(needle))),
+          ),
+          eb.exists(
+            eb
+              .selectFrom("endpoints")
+              .select(sql.lit(1).as("found"))
+              .whereRef("endpoints.app_id", "=", "endpoint_dimensions.app_id")
+              .whereRef("endpoints.id", "=", "endpoint_dimensions.endpoint_id")
+              .where((endpoint) =>
+                dialect.jsonArraySome(endpoint.ref(column), name, "text", (value) =>
+                  endpoint.or(values.map((needle) => dialect.textContains(value as RawBuilder<string>, needle))),
+                ),
+              ),
+          ),
+        ]);
     }
     default:
       return dateCondition(kind, name, dimension, context);
@@ -155,11 +184,20 @@ function recencyDimension(recency: RecencyDimension, { now }: CompileContext): C
 }
 
 /**
- * Everything one SegmentDimensions asks, all of which must hold.
+ * Everything one SegmentDimensions asks, all of which must hold. The cheapest tests come first
+ * (column equality, then numbers, then substrings, then JSON), as SQLite evaluates them in order.
  * @example dimensionsCondition({ Demographic: { Platform: { Values: ["iOS"] } } }, { dialect, now: new Date() })
  */
 export function dimensionsCondition(dimensions: SegmentDimensions, context: CompileContext): Condition {
   const conditions: Condition[] = [];
+  const demographic = dimensions.Demographic ?? {};
+  for (const field of ["AppVersion", "Channel", "DeviceType", "Make", "Model", "Platform"] as const) {
+    const dimension = demographic[field];
+    if (dimension) conditions.push(setDimension(field, dimension));
+  }
+  if (dimensions.Location?.Country) conditions.push(setDimension("Country", dimensions.Location.Country));
+  if (dimensions.Behavior?.Recency) conditions.push(recencyDimension(dimensions.Behavior.Recency, context));
+  if (dimensions.Location?.GPSPoint) conditions.push(gpsDimension(dimensions.Location.GPSPoint));
   for (const kind of ["Attributes", "UserAttributes"] as const) {
     for (const [name, dimension] of Object.entries(dimensions[kind] ?? {})) {
       conditions.push(attributeDimension(kind, name, dimension, context));
@@ -168,16 +206,5 @@ export function dimensionsCondition(dimensions: SegmentDimensions, context: Comp
   for (const [name, dimension] of Object.entries(dimensions.Metrics ?? {})) {
     conditions.push(metricDimension(name, dimension, context));
   }
-  const demographic = dimensions.Demographic ?? {};
-  for (const name of demographicDimensions) {
-    const dimension = demographic[name];
-    if (dimension) conditions.push(setDimension("Demographic", name, dimension, context));
-  }
-  if (demographic.Channel) conditions.push(setDimension("ChannelType", "", demographic.Channel, context));
-  if (dimensions.Location?.Country) {
-    conditions.push(setDimension("Location", "Country", dimensions.Location.Country, context));
-  }
-  if (dimensions.Location?.GPSPoint) conditions.push(gpsDimension(dimensions.Location.GPSPoint));
-  if (dimensions.Behavior?.Recency) conditions.push(recencyDimension(dimensions.Behavior.Recency, context));
   return allOf(conditions);
 }

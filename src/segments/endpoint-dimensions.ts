@@ -39,18 +39,24 @@ import type { EndpointDimensionsTable } from "../store/schema.js";
 const termSeparator = "\x1f";
 const nameSeparator = "\x1e";
 
-/** Which part of an endpoint a term comes from; a one-letter code keeps the terms short. */
-export const termKinds = {
-  Attributes: "a",
-  UserAttributes: "u",
-  Demographic: "d",
-  Location: "l",
-  ChannelType: "c",
-} as const;
+/** Which attributes a term comes from; a one-letter code keeps the terms short. */
+export const termKinds = { Attributes: "a", UserAttributes: "u" } as const;
 export type TermKind = keyof typeof termKinds;
 
-/** The demographic fields a segment can filter on (SegmentDemographics); Channel is ChannelType. */
-export const demographicDimensions = ["AppVersion", "DeviceType", "Make", "Model", "Platform"] as const;
+/**
+ * The single-valued fields segments filter on (SegmentDemographics, and Location's Country), each in
+ * a column of its own: an equality test is cheaper than a substring test, and these are the most
+ * used criteria.
+ */
+export const setDimensionColumns = {
+  AppVersion: "app_version",
+  Channel: "channel_type",
+  DeviceType: "device_type",
+  Make: "make",
+  Model: "model",
+  Platform: "platform",
+  Country: "country",
+} as const;
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the separators are control characters on purpose, being rare in names and values
 const reserved = /[\x1c-\x1f%]/g;
@@ -58,6 +64,14 @@ const reserved = /[\x1c-\x1f%]/g;
 /** Keeps the separators (and the escape character itself) out of names and values. */
 function escapeTermPart(text: string): string {
   return text.replace(reserved, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}
+
+/**
+ * How text appears inside a terms column: a value containing `text` is stored containing this.
+ * @example termFragment("50%") // "50%25"
+ */
+export function termFragment(text: string): string {
+  return escapeTermPart(text);
 }
 
 function term(kind: TermKind, name: string, value: string): string {
@@ -112,15 +126,17 @@ export function dimensionsRow(endpoint: Endpoint): Insertable<EndpointDimensions
     }
   }
   const demographic = endpoint.Demographic as Record<string, unknown>;
-  for (const name of demographicDimensions) {
-    const value = demographic[name];
-    if (typeof value === "string") terms.push(term("Demographic", name, value));
-  }
-  if (endpoint.Location.Country) terms.push(term("Location", "Country", endpoint.Location.Country));
-  if (endpoint.ChannelType) terms.push(term("ChannelType", "", endpoint.ChannelType));
+  const text = (value: unknown) => (typeof value === "string" ? value : null);
   return {
     app_id: endpoint.ApplicationId,
     endpoint_id: endpoint.Id,
+    channel_type: endpoint.ChannelType ?? null,
+    platform: text(demographic.Platform),
+    make: text(demographic.Make),
+    model: text(demographic.Model),
+    app_version: text(demographic.AppVersion),
+    device_type: text(demographic.DeviceType),
+    country: endpoint.Location.Country ?? null,
     terms: `${termSeparator}${terms.join(termSeparator)}${termSeparator}`,
     active_ms: Date.parse(endpoint.EffectiveDate) || 0,
     latitude: endpoint.Location.Latitude ?? null,
@@ -130,7 +146,15 @@ export function dimensionsRow(endpoint: Endpoint): Insertable<EndpointDimensions
   };
 }
 
-const updatedColumns = ["terms", "active_ms", "latitude", "longitude", "metrics", "instants"] as const;
+const updatedColumns = [
+  ...Object.values(setDimensionColumns),
+  "terms",
+  "active_ms",
+  "latitude",
+  "longitude",
+  "metrics",
+  "instants",
+] as const;
 const rowsPerStatement = 500;
 
 function upsertQuery(db: Kysely<Database>, rows: Array<Insertable<EndpointDimensionsTable>>) {

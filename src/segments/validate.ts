@@ -11,7 +11,7 @@ import type {
   SegmentGroupList,
   SetDimension,
 } from "@aws-sdk/client-pinpoint";
-import { demographicDimensions, instantMs } from "./endpoint-dimensions.js";
+import { instantMs } from "./endpoint-dimensions.js";
 import {
   attributeTypes,
   comparisonOperators,
@@ -115,7 +115,7 @@ function checkDimensions(dimensions: SegmentDimensions, budget: ValueBudget): st
     if (invalid) return invalid;
   }
   const demographic = dimensions.Demographic ?? {};
-  for (const name of [...demographicDimensions, "Channel"] as const) {
+  for (const name of ["AppVersion", "Channel", "DeviceType", "Make", "Model", "Platform"] as const) {
     const invalid = checkSet(`Demographic.${name}`, demographic[name], budget);
     if (invalid) return invalid;
   }

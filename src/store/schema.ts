@@ -265,6 +265,13 @@ export interface SegmentVersionsTable {
 export interface EndpointDimensionsTable {
   app_id: string;
   endpoint_id: string;
+  channel_type: string | null;
+  platform: string | null;
+  make: string | null;
+  model: string | null;
+  app_version: string | null;
+  device_type: string | null;
+  country: string | null;
   terms: string;
   active_ms: number;
   latitude: number | null;
