@@ -1,41 +1,48 @@
 /**
- * One outbound email message as nodemailer sends it: the envelope, the headers Pinpoint's
- * SimpleEmail and RawEmail carry, the Message-ID bounces are matched by, and RFC 8058 one-click
- * unsubscribe headers. Pure: no connection is touched here.
+ * One outbound email message as it goes over SMTP: the envelope and the complete MIME message,
+ * with the headers Pinpoint's SimpleEmail and RawEmail carry, the Message-ID bounces are matched
+ * by, and RFC 8058 one-click unsubscribe headers. Pure: no connection is touched here.
  */
-import type { Headers, SendMailOptions } from "nodemailer";
+import type { Headers } from "nodemailer";
+import MailComposer from "nodemailer/lib/mail-composer";
 import type { EmailContent, OutboundMessage } from "../../messages/model.js";
 import { messageIdFor, normalizeMessageId } from "./message-id.js";
+import { mimeBytes } from "./mime-bytes.js";
+import type { SmtpEnvelope } from "./smtp-pool.js";
 
 /** RFC 5322 field names: printable ASCII without the colon. */
 const fieldName = /^[!-9;-~]+$/;
 
 export interface ComposedMail {
-  options: SendMailOptions;
+  envelope: SmtpEnvelope;
+  /** The complete message, headers and body. */
+  raw: string;
   /** The Message-ID the mail goes out with, recorded as the provider message id. */
   messageId: string;
 }
 
 /**
- * Builds the nodemailer options for one email message.
- * @example const { options, messageId } = composeMail(message, content); await transport.sendMail(options);
+ * Builds one email message, ready for `pool.send(envelope, raw, signal)`.
+ * @example const { envelope, raw, messageId } = composeMail(message, content);
  */
 export function composeMail(message: OutboundMessage, content: EmailContent): ComposedMail {
   if (content.raw !== undefined) return composeRaw(message, content, content.raw);
   const messageId = messageIdFor(message.id, content.fromAddress);
-  return {
+  const mime = new MailComposer({
+    from: content.fromAddress,
+    to: message.address,
+    subject: content.subject,
+    text: content.textBody,
+    html: content.htmlBody,
+    replyTo: content.replyTo && content.replyTo.length > 0 ? content.replyTo : undefined,
     messageId,
-    options: {
-      from: content.fromAddress,
-      to: message.address,
-      subject: content.subject,
-      text: content.textBody,
-      html: content.htmlBody,
-      replyTo: content.replyTo && content.replyTo.length > 0 ? content.replyTo : undefined,
-      messageId,
-      headers: customHeaders(content),
-    },
-  };
+    headers: customHeaders(content),
+    // Bodies are text Waymark rendered: nothing in them may name a file or a URL to fetch.
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  }).compile();
+  const { from, to } = mime.getEnvelope();
+  return { messageId, envelope: { from: from || bareAddress(content.fromAddress), to }, raw: mimeBytes(mime) };
 }
 
 /**
@@ -63,10 +70,8 @@ function composeRaw(message: OutboundMessage, content: EmailContent, raw: string
   const messageId = own ?? messageIdFor(message.id, content.fromAddress);
   return {
     messageId,
-    options: {
-      envelope: { from: bareAddress(content.fromAddress), to: [message.address] },
-      raw: own ? raw : `Message-ID: ${messageId}\r\n${raw}`,
-    },
+    envelope: { from: bareAddress(content.fromAddress), to: [message.address] },
+    raw: own ? raw : `Message-ID: ${messageId}\r\n${raw}`,
   };
 }
 
