@@ -1,16 +1,14 @@
 /**
- * Runs tasks from the jobs table. It sleeps until nudged (a job added in this process) or until
- * the poll interval passes (a job added by another process, or a retry coming due), so an idle
- * server does nothing but that one timer.
+ * Runs tasks from the jobs table, a few at a time, each under a lease it renews with heartbeats.
  */
 import { randomUUID } from "node:crypto";
 import type { FastifyBaseLogger as Logger } from "fastify";
 import type { Services } from "../services.js";
+import { BackgroundLoop } from "./background-loop.js";
 import { completeJob } from "./complete-job.js";
 import { failJob } from "./fail-job.js";
 import { getJobs } from "./get-jobs.js";
 import { heartbeatJob } from "./heartbeat-job.js";
-import { IdleTimer } from "./idle-timer.js";
 import type { JobRow, Task } from "./types.js";
 
 export interface WorkerOptions {
@@ -20,64 +18,43 @@ export interface WorkerOptions {
   leaseMs?: number;
 }
 
-export class Worker {
+export class Worker extends BackgroundLoop {
   readonly id = `worker-${randomUUID()}`;
   private readonly running = new Set<Promise<void>>();
   private readonly abort = new AbortController();
-  private readonly idle: IdleTimer;
-  private loop: Promise<void> | undefined;
 
   constructor(
     private readonly services: Services,
     private readonly options: WorkerOptions,
-    private readonly log: Logger,
+    log: Logger,
   ) {
-    this.idle = new IdleTimer(services.config.pollIntervalMs);
-  }
-
-  start(): void {
-    this.loop ??= this.run();
-  }
-
-  /** Tells the worker there may be work now, instead of at its next poll. */
-  nudge(): void {
-    this.idle.nudge();
+    super(services.config.pollIntervalMs, log);
   }
 
   /** Stops claiming, asks running tasks to save their progress, and waits for them. */
-  async stop(): Promise<void> {
+  override async stop(): Promise<void> {
     this.abort.abort();
-    this.nudge();
-    await this.loop;
+    await super.stop();
     await Promise.allSettled(this.running);
   }
 
-  private async run(): Promise<void> {
+  protected async round(): Promise<boolean> {
     const concurrency = this.options.concurrency ?? 4;
-    while (!this.abort.signal.aborted) {
-      const free = concurrency - this.running.size;
-      let claimed: JobRow[] = [];
-      this.idle.reset();
-      if (free > 0) {
-        try {
-          claimed = await getJobs(this.services.store.db, this.services.store.dialect, {
-            workerId: this.id,
-            limit: free,
-            leaseMs: this.leaseMs,
-          });
-        } catch (error) {
-          this.log.error({ err: error }, "claiming jobs failed");
-        }
-      }
-      for (const job of claimed) {
-        const execution = this.execute(job).finally(() => {
-          this.running.delete(execution);
-          this.nudge();
-        });
-        this.running.add(execution);
-      }
-      if (claimed.length === 0 || this.running.size >= concurrency) await this.idle.wait();
+    const free = concurrency - this.running.size;
+    if (free <= 0) return false;
+    const claimed = await getJobs(this.services.store.db, this.services.store.dialect, {
+      workerId: this.id,
+      limit: free,
+      leaseMs: this.leaseMs,
+    });
+    for (const job of claimed) {
+      const execution = this.execute(job).finally(() => {
+        this.running.delete(execution);
+        this.nudge();
+      });
+      this.running.add(execution);
     }
+    return claimed.length > 0 && this.running.size < concurrency;
   }
 
   private get leaseMs(): number {

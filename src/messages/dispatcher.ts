@@ -5,7 +5,7 @@
  */
 import type { FastifyBaseLogger as Logger } from "fastify";
 import type { ProviderRegistry } from "../channels/registry.js";
-import { IdleTimer } from "../jobs/idle-timer.js";
+import { BackgroundLoop } from "../jobs/background-loop.js";
 import type { Services } from "../services.js";
 import type { DeliveryChannel, DeliveryOutcome } from "./model.js";
 import { type ClaimedMessage, claimInterrupted, claimMessages } from "./outbox/claim.js";
@@ -18,33 +18,16 @@ const batchSize = 500;
 const leaseMs = 120_000;
 const settlementIntervalMs = 30_000;
 
-export class MessageDispatcher {
-  private stopping = false;
+export class MessageDispatcher extends BackgroundLoop {
   /** Crash leftovers are looked for at start and then now and again, not on every claim. */
   private nextSettlementMs = 0;
-  private readonly idle: IdleTimer;
-  private loop: Promise<void> | undefined;
 
   constructor(
     private readonly services: Services,
     private readonly providers: ProviderRegistry,
-    private readonly log: Logger,
+    log: Logger,
   ) {
-    this.idle = new IdleTimer(services.config.pollIntervalMs);
-  }
-
-  start(): void {
-    this.loop ??= this.run();
-  }
-
-  nudge(): void {
-    this.idle.nudge();
-  }
-
-  async stop(): Promise<void> {
-    this.stopping = true;
-    this.nudge();
-    await this.loop;
+    super(services.config.pollIntervalMs, log);
   }
 
   /** Claims these messages (whatever their due time) and delivers them now; answers each outcome by id. */
@@ -58,25 +41,17 @@ export class MessageDispatcher {
     return this.deliver(claimed);
   }
 
-  private async run(): Promise<void> {
-    while (!this.stopping) {
-      this.idle.reset();
-      let claimed: ClaimedMessage[] = [];
-      try {
-        if (Date.now() >= this.nextSettlementMs) {
-          this.nextSettlementMs = Date.now() + settlementIntervalMs;
-          await this.settleInterrupted();
-        }
-        claimed = await claimMessages(this.services.store.db, this.services.store.dialect, {
-          limit: batchSize,
-          leaseMs,
-        });
-        if (claimed.length > 0) await this.deliver(claimed);
-      } catch (error) {
-        this.log.error({ err: error }, "message delivery failed");
-      }
-      if (claimed.length < batchSize) await this.idle.wait();
+  protected async round(): Promise<boolean> {
+    if (Date.now() >= this.nextSettlementMs) {
+      this.nextSettlementMs = Date.now() + settlementIntervalMs;
+      await this.settleInterrupted();
     }
+    const claimed = await claimMessages(this.services.store.db, this.services.store.dialect, {
+      limit: batchSize,
+      leaseMs,
+    });
+    if (claimed.length > 0) await this.deliver(claimed);
+    return claimed.length === batchSize;
   }
 
   private async deliver(claimed: ClaimedMessage[]): Promise<Map<string, DeliveryOutcome>> {

@@ -6,7 +6,7 @@
  * an idle server does nothing but that one timer.
  */
 import type { FastifyBaseLogger as Logger } from "fastify";
-import { IdleTimer } from "../jobs/idle-timer.js";
+import { BackgroundLoop } from "../jobs/background-loop.js";
 import type { Services } from "../services.js";
 import { claimRecords, type OutboxRow } from "./outbox/claim.js";
 import { completeRecords } from "./outbox/complete.js";
@@ -22,52 +22,21 @@ const batchSize = 500;
 /** Far longer than a webhook may take (10 s), so only a dead process lets a lease run out. */
 const leaseMs = 60_000;
 
-export class StreamDelivery {
-  private stopping = false;
-  private readonly idle: IdleTimer;
-  private loop: Promise<void> | undefined;
-
+export class StreamDelivery extends BackgroundLoop {
   constructor(
     readonly services: Services,
-    readonly log: Logger,
+    log: Logger,
   ) {
-    this.idle = new IdleTimer(services.config.pollIntervalMs);
+    super(services.config.pollIntervalMs, log);
   }
 
-  start(): void {
-    this.loop ??= this.run();
-  }
-
-  /** Tells the loop there may be records now, instead of at its next poll. */
-  nudge(): void {
-    this.idle.nudge();
-  }
-
-  /** Stops claiming and waits for the batch in flight to be delivered or rescheduled. */
-  async stop(): Promise<void> {
-    this.stopping = true;
-    this.nudge();
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopping) {
-      let claimed: OutboxRow[] = [];
-      this.idle.reset();
-      try {
-        claimed = await claimRecords(this.services.store.db, this.services.store.dialect, {
-          limit: batchSize,
-          leaseMs,
-        });
-      } catch (error) {
-        this.log.error({ err: error }, "claiming event stream records failed");
-      }
-      if (claimed.length > 0) {
-        await Promise.all([...byDestination(claimed)].map(([arn, rows]) => this.deliver(arn, rows)));
-      } else {
-        await this.idle.wait();
-      }
-    }
+  protected async round(): Promise<boolean> {
+    const claimed = await claimRecords(this.services.store.db, this.services.store.dialect, {
+      limit: batchSize,
+      leaseMs,
+    });
+    await Promise.all([...byDestination(claimed)].map(([arn, rows]) => this.deliver(arn, rows)));
+    return claimed.length > 0;
   }
 
   private async deliver(destinationArn: string, rows: OutboxRow[]): Promise<void> {
