@@ -44,6 +44,7 @@ class NumberedParser extends Parser {
       skip_empty_lines: true,
       skip_records_with_error: true,
       readableHighWaterMark: 1,
+      // The stream option is passed through to the Transform; csv-parse's types list only its own.
     } as ConstructorParameters<typeof Parser>[0]);
     this.on("skip", (error: Error | undefined) => {
       this.rows.push({ failure: error?.message ?? "not valid CSV", line: this.info.lines });
