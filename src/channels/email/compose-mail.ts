@@ -3,15 +3,34 @@
  * with the headers Pinpoint's SimpleEmail and RawEmail carry, the Message-ID bounces are matched
  * by, and RFC 8058 one-click unsubscribe headers. Pure: no connection is touched here.
  */
-import type { Headers } from "nodemailer";
-import MailComposer from "nodemailer/lib/mail-composer";
+import { randomBytes } from "node:crypto";
 import type { EmailContent, OutboundMessage } from "../../messages/model.js";
 import { messageIdFor, normalizeMessageId } from "./message-id.js";
-import { mimeBytes } from "./mime-bytes.js";
+import { type MimeMessage, writeMimeMessage } from "./mime-message.js";
 import type { SmtpEnvelope } from "./smtp-pool.js";
 
 /** RFC 5322 field names: printable ASCII without the colon. */
 const fieldName = /^[!-9;-~]+$/;
+
+/** Fields Waymark writes itself; the request's own headers cannot replace or repeat them. */
+const reservedFields = new Set([
+  "from",
+  "to",
+  "cc",
+  "bcc",
+  "reply-to",
+  "subject",
+  "message-id",
+  "date",
+  "mime-version",
+  "content-type",
+  "content-transfer-encoding",
+  "list-unsubscribe",
+  "list-unsubscribe-post",
+]);
+
+/** With the message id, makes multipart boundaries that are unique and that no content author can predict. */
+const boundarySecret = randomBytes(8).toString("hex");
 
 export interface ComposedMail {
   envelope: SmtpEnvelope;
@@ -28,35 +47,34 @@ export interface ComposedMail {
 export function composeMail(message: OutboundMessage, content: EmailContent): ComposedMail {
   if (content.raw !== undefined) return composeRaw(message, content, content.raw);
   const messageId = messageIdFor(message.id, content.fromAddress);
-  const mime = new MailComposer({
+  const { envelope, raw } = writeMimeMessage({
     from: content.fromAddress,
     to: message.address,
+    replyTo: content.replyTo,
     subject: content.subject,
-    text: content.textBody,
-    html: content.htmlBody,
-    replyTo: content.replyTo && content.replyTo.length > 0 ? content.replyTo : undefined,
     messageId,
+    date: new Date(),
     headers: customHeaders(content),
-    // Bodies are text Waymark rendered: nothing in them may name a file or a URL to fetch.
-    disableFileAccess: true,
-    disableUrlAccess: true,
-  }).compile();
-  const { from, to } = mime.getEnvelope();
-  return { messageId, envelope: { from: from || bareAddress(content.fromAddress), to }, raw: mimeBytes(mime) };
+    // A message with neither body goes out as an empty text part, as nodemailer sends it.
+    text: content.textBody ?? (content.htmlBody === undefined ? "" : undefined),
+    html: content.htmlBody,
+    boundaryBase: `${boundarySecret}-${message.id}`,
+  });
+  return { messageId, envelope: { from: envelope.from || bareAddress(content.fromAddress), to: envelope.to }, raw };
 }
 
 /**
- * The request's own headers, then the one-click unsubscribe pair. A header naming the Message-ID
- * is left out: bounces are matched by the one Waymark sets.
+ * The request's own headers, then the one-click unsubscribe pair. Headers Waymark writes itself
+ * are left out: the Message-ID in particular is how bounces find their message.
  */
-function customHeaders(content: EmailContent): Headers {
-  const headers: Headers = content.headers
-    .filter(({ name }) => fieldName.test(name) && name.toLowerCase() !== "message-id")
-    .map(({ name, value }) => ({ key: name, value }));
+function customHeaders(content: EmailContent): MimeMessage["headers"] {
+  const headers: MimeMessage["headers"] = content.headers.filter(
+    ({ name }) => fieldName.test(name) && !reservedFields.has(name.toLowerCase()),
+  );
   if (content.unsubscribeUrl) {
     // Prepared: a URL has nothing to encode, and encoding would break the angle brackets.
-    headers.push({ key: "List-Unsubscribe", value: { prepared: true, value: `<${content.unsubscribeUrl}>` } });
-    headers.push({ key: "List-Unsubscribe-Post", value: { prepared: true, value: "List-Unsubscribe=One-Click" } });
+    headers.push({ name: "List-Unsubscribe", value: `<${content.unsubscribeUrl}>`, prepared: true });
+    headers.push({ name: "List-Unsubscribe-Post", value: "List-Unsubscribe=One-Click", prepared: true });
   }
   return headers;
 }

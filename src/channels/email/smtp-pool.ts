@@ -70,7 +70,14 @@ export class SmtpConnectionPool {
   async send(envelope: SmtpEnvelope, message: string, signal: AbortSignal): Promise<string> {
     for (let attempt = 1; ; attempt++) {
       const lane = await this.acquire(signal);
-      const body = Readable.from([Buffer.from(message)], { objectMode: false });
+      // Read only once the server has answered DATA: until then the message costs no buffer, and
+      // whether it was read tells whether any of it went out.
+      const body = new Readable({
+        read() {
+          this.push(message);
+          this.push(null);
+        },
+      });
       try {
         const reply = await this.sendOn(lane, envelope, body, signal);
         lane.sent += 1;
