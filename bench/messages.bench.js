@@ -7,43 +7,30 @@
  *
  * BENCH_SEND_REQUESTS (default 2,000) and BENCH_PIPELINE_MESSAGES (default 100,000) shrink it.
  */
-import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { CreateAppCommand, PinpointClient, SendMessagesCommand } from "@aws-sdk/client-pinpoint";
 import { loadConfig } from "../dist/config.js";
 import { enqueueMessages } from "../dist/messages/outbox/enqueue.js";
 import { startServer } from "../dist/server.js";
 import { report } from "./run.js";
+import { benchCredentials, spawnWaymark } from "./support.js";
 
 const requests = Number(process.env.BENCH_SEND_REQUESTS ?? 2000);
 const pipelineMessages = Number(process.env.BENCH_PIPELINE_MESSAGES ?? 100_000);
-const credentials = { accessKeyId: "AKIDBENCH", secretAccessKey: "bench-secret" };
 const dir = mkdtempSync(join(tmpdir(), "waymark-bench-messages-"));
 
 async function sendMessagesLatency() {
-  const child = spawn(process.execPath, ["dist/cli/main.js", "start"], {
-    env: {
-      ...process.env,
-      PORT: "0",
-      LOG_LEVEL: "info",
-      DATABASE_URL: `sqlite:${join(dir, "send.db")}`,
-      WAYMARK_ACCESS_KEY_ID: credentials.accessKeyId,
-      WAYMARK_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    },
-    stdio: ["ignore", "pipe", "inherit"],
+  const server = await spawnWaymark(`sqlite:${join(dir, "send.db")}`);
+  const url = server.url;
+  const client = new PinpointClient({
+    endpoint: url,
+    region: "us-east-1",
+    credentials: benchCredentials,
+    maxAttempts: 1,
   });
-  const url = await new Promise((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
-    createInterface({ input: child.stdout }).on("line", (line) => {
-      const address = /"address":"([^"]+)"/.exec(line)?.[1];
-      if (address) resolve(address);
-    });
-  });
-  const client = new PinpointClient({ endpoint: url, region: "us-east-1", credentials, maxAttempts: 1 });
   const app = await client.send(new CreateAppCommand({ CreateApplicationRequest: { Name: "bench" } }));
   const appId = app.ApplicationResponse.Id;
   const send = (i) =>
@@ -71,7 +58,7 @@ async function sendMessagesLatency() {
     if (answer.MessageResponse.Result[`user${1000 + i}@example.com`].DeliveryStatus !== "SUCCESSFUL") failed++;
   }
   client.destroy();
-  await new Promise((resolve) => child.once("exit", resolve).kill("SIGTERM"));
+  await server.stop();
   latencies.sort((a, b) => a - b);
   const p99 = latencies[Math.floor(latencies.length * 0.99)];
   report(

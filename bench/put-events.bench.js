@@ -7,41 +7,15 @@
  * BENCH_PUT_EVENTS_SECONDS (default 20) sets how long each database is loaded.
  * TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432) names the PostgreSQL server.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { CreateAppCommand, PinpointClient, PutEventsCommand } from "@aws-sdk/client-pinpoint";
-import pg from "pg";
 import { report } from "./run.js";
+import { benchCredentials, spawnWaymark, withPostgresDatabase } from "./support.js";
 
 const seconds = Number(process.env.BENCH_PUT_EVENTS_SECONDS ?? 20);
-const postgresServer = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432";
-const credentials = { accessKeyId: "AKIDBENCH", secretAccessKey: "bench-secret" };
 const lanes = 8;
-
-async function startServer(databaseUrl) {
-  const child = spawn(process.execPath, ["dist/cli/main.js", "start"], {
-    env: {
-      ...process.env,
-      PORT: "0",
-      LOG_LEVEL: "info",
-      DATABASE_URL: databaseUrl,
-      WAYMARK_ACCESS_KEY_ID: credentials.accessKeyId,
-      WAYMARK_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const url = await new Promise((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
-    createInterface({ input: child.stdout }).on("line", (line) => {
-      const address = /"address":"([^"]+)"/.exec(line)?.[1];
-      if (address) resolve(address);
-    });
-  });
-  return { url, stop: () => new Promise((resolve) => child.once("exit", resolve).kill("SIGTERM")) };
-}
 
 function batch(lane, n) {
   const now = new Date().toISOString();
@@ -74,8 +48,13 @@ function batch(lane, n) {
 }
 
 async function measure(label, databaseUrl) {
-  const server = await startServer(databaseUrl);
-  const client = new PinpointClient({ endpoint: server.url, region: "us-east-1", credentials, maxAttempts: 1 });
+  const server = await spawnWaymark(databaseUrl);
+  const client = new PinpointClient({
+    endpoint: server.url,
+    region: "us-east-1",
+    credentials: benchCredentials,
+    maxAttempts: 1,
+  });
   const app = await client.send(new CreateAppCommand({ CreateApplicationRequest: { Name: "bench" } }));
   const appId = app.ApplicationResponse.Id;
   const latencies = [];
@@ -119,16 +98,7 @@ async function measure(label, databaseUrl) {
 const dir = mkdtempSync(join(tmpdir(), "waymark-bench-"));
 try {
   await measure("SQLite", `sqlite:${join(dir, "bench.db")}`);
-  const name = `waymark_bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: `${postgresServer}/postgres` });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  try {
-    await measure("PostgreSQL", `${postgresServer}/${name}`);
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
-  }
+  await withPostgresDatabase("waymark_bench", (url) => measure("PostgreSQL", url));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
