@@ -65,6 +65,10 @@ async function startSink() {
   return {
     url: `smtp://mailer:s3cret-pass@127.0.0.1:${port}`,
     received,
+    /** Ends every connection from the server's side, as a server restarting or timing clients out does. */
+    dropConnections: () => {
+      for (const connection of server.connections) connection.close();
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -336,6 +340,40 @@ describe.each(databases)("email over SMTP on %s", (kind) => {
     expect(row.attempts).toBe(2);
     expect(sink.received.filter((r) => r.to.includes(address))).toHaveLength(1);
     expect(await endpointStatus(address)).toBe("ACTIVE");
+  });
+
+  it("a connection the server dropped is not used again: the next message goes out at its first attempt", async () => {
+    const first = email(`before-drop-${randomUUID()}@mail.example`);
+    await enqueue([first]);
+    await waitForFinal(first.id);
+    sink.dropConnections();
+    const second = email(`after-drop-${randomUUID()}@mail.example`);
+    await enqueue([second]);
+    await waitForFinal(second.id);
+    expect(await messageRow(second.id)).toMatchObject({ status: "SUCCESSFUL", attempts: 1 });
+    expect(sink.received.filter((r) => r.to.includes(second.address))).toHaveLength(1);
+  });
+
+  it("an SMTP server that cannot be reached is a TEMPORARY_FAILURE whose message does not reveal the credentials", async () => {
+    const unreachable = await startTestServer(kind, {
+      providers: {
+        email: { type: "smtp", url: `smtp://mailer:hidden-pass@127.0.0.1:${await freePort()}`, maxConnections: 1 },
+      },
+    });
+    try {
+      const created = await unreachable.client.send(
+        new CreateAppCommand({ CreateApplicationRequest: { Name: "Down" } }),
+      );
+      const message = email("reader@mail.example", { appId: created.ApplicationResponse?.Id ?? "", maxAttempts: 1 });
+      const store = unreachable.server.services.store;
+      await store.db.transaction().execute((trx) => enqueueMessages(trx, [message]));
+      const outcome = (await unreachable.server.services.delivery.deliverNow([message.id])).get(message.id);
+      expect(outcome?.status).toBe("TEMPORARY_FAILURE");
+      expect(outcome?.statusMessage).toMatch(/ECONNREFUSED|connect/i);
+      expect(outcome?.statusMessage).not.toContain("hidden-pass");
+    } finally {
+      await unreachable.close();
+    }
   });
 
   /** Sends a message through the pipeline to a new endpoint; answers it once the sink has it. */

@@ -69,7 +69,8 @@ export class SmtpConnectionPool {
    */
   async send(envelope: SmtpEnvelope, message: string, signal: AbortSignal): Promise<string> {
     for (let attempt = 1; ; attempt++) {
-      const lane = await this.acquire(signal);
+      // The retry takes a new connection: the idle ones may have been dropped by the same restart.
+      const lane = await this.acquire(signal, attempt > 1);
       // Read only once the server has answered DATA: until then the message costs no buffer, and
       // whether it was read tells whether any of it went out.
       const body = new Readable({
@@ -121,9 +122,10 @@ export class SmtpConnectionPool {
     });
   }
 
-  private acquire(signal: AbortSignal): Promise<Lane> {
+  private acquire(signal: AbortSignal, fresh: boolean): Promise<Lane> {
     if (this.closed) return Promise.reject(new Error("The SMTP pool is closed"));
     if (signal.aborted) return Promise.reject(timedOut("No SMTP connection in time"));
+    if (fresh && this.open < this.maxConnections) return this.connect();
     const lane = this.idle.pop();
     if (lane) return Promise.resolve(lane);
     if (this.open < this.maxConnections) return this.connect();
@@ -163,18 +165,30 @@ export class SmtpConnectionPool {
     this.open += 1;
     const connection = new SMTPConnection(this.connectionOptions);
     const lane: Lane = { connection, sent: 0, ended: false };
-    // Errors reach the send in flight through its callback; the event only needs a listener.
+    // Once connected, errors reach the send in flight through its callback; the event only needs a listener.
     connection.on("error", () => {});
     connection.once("end", () => this.forget(lane));
     return new Promise((resolve, reject) => {
+      let settled = false;
       const fail = (error: Error) => {
+        if (settled) return;
+        settled = true;
         this.discard(lane);
         reject(error);
       };
-      connection.connect((error) => {
-        if (error) return fail(error);
-        if (!this.auth) return resolve(lane);
-        connection.login(this.auth, (loginError) => (loginError ? fail(loginError) : resolve(lane)));
+      const ready = () => {
+        if (settled) return;
+        settled = true;
+        resolve(lane);
+      };
+      // A refused or timed-out connection is only told as an event, never to the connect callback.
+      connection.once("error", fail);
+      connection.once("end", () =>
+        fail(Object.assign(new Error("The SMTP server closed the connection"), { code: "ECONNECTION" })),
+      );
+      connection.connect(() => {
+        if (!this.auth) return ready();
+        connection.login(this.auth, (error) => (error ? fail(error) : ready()));
       });
     });
   }
