@@ -1,7 +1,7 @@
 /**
  * Email over SMTP (config.providers.email: { type: "smtp", url, maxConnections }) through one
- * connection pool per Waymark process. A batch goes into the pool all at once; the pool spreads
- * it over its connections, and each message comes back with its own outcome.
+ * connection pool per Waymark process. A batch is worked through by as many senders as the pool
+ * has connections, and each message comes back with its own outcome.
  */
 import { setMaxListeners } from "node:events";
 import type { NodemailerError } from "nodemailer";
