@@ -1,7 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { createServer as createHttpServer } from "node:http";
 import { type AddressInfo, createServer } from "node:net";
-import { CreateAppCommand, GetEndpointCommand, UpdateEndpointCommand } from "@aws-sdk/client-pinpoint";
+import {
+  CreateAppCommand,
+  GetEndpointCommand,
+  SendMessagesCommand,
+  UpdateEndpointCommand,
+} from "@aws-sdk/client-pinpoint";
 import { type ParsedMail, simpleParser } from "mailparser";
 import nodemailer from "nodemailer";
 import { SMTPServer } from "smtp-server";
@@ -273,6 +278,36 @@ describe.each(databases)("email over SMTP on %s", (kind) => {
     expect(mail?.headerLines.find((h) => h.key === "list-unsubscribe-post")?.line).toBe(
       "List-Unsubscribe-Post: List-Unsubscribe=One-Click",
     );
+  });
+
+  it("SendMessages delivers over SMTP within the request and answers each address's outcome", async () => {
+    const reader = `api-reader-${randomUUID()}@mail.example`;
+    const gone = `gone-${randomUUID()}@mail.example`;
+    const answer = await t.client.send(
+      new SendMessagesCommand({
+        ApplicationId: appId,
+        MessageRequest: {
+          Addresses: { [reader]: { ChannelType: "EMAIL" }, [gone]: { ChannelType: "EMAIL" } },
+          MessageConfiguration: {
+            EmailMessage: {
+              FromAddress: "Shop <news@shop.example>",
+              SimpleEmail: {
+                Subject: { Data: "Your receipt" },
+                TextPart: { Data: "Thank you" },
+                Headers: [{ Name: "X-Order", Value: "1234" }],
+              },
+            },
+          },
+        },
+      }),
+    );
+    const result = answer.MessageResponse?.Result ?? {};
+    expect(result[reader]).toMatchObject({ DeliveryStatus: "SUCCESSFUL", StatusCode: 200 });
+    expect(result[gone]).toMatchObject({ DeliveryStatus: "PERMANENT_FAILURE" });
+    const mail = sink.received.find((r) => r.to.includes(reader))?.mail;
+    expect(mail?.subject).toBe("Your receipt");
+    expect(mail?.headers.get("x-order")).toBe("1234");
+    expect(mail?.messageId).toBe(`<waymark-${result[reader]?.MessageId}@shop.example>`);
   });
 
   it("sends a raw MIME message as it is, adding only its Message-ID", async () => {
