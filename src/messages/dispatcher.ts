@@ -5,6 +5,7 @@
  */
 import type { FastifyBaseLogger as Logger } from "fastify";
 import type { ProviderRegistry } from "../channels/registry.js";
+import { groupBy } from "../group-by.js";
 import { BackgroundLoop } from "../jobs/background-loop.js";
 import type { Services } from "../services.js";
 import type { DeliveryChannel, DeliveryOutcome } from "./model.js";
@@ -56,11 +57,7 @@ export class MessageDispatcher extends BackgroundLoop {
 
   private async deliver(claimed: ClaimedMessage[]): Promise<Map<string, DeliveryOutcome>> {
     const results = new Map<string, DeliveryOutcome>();
-    const groups = new Map<string, ClaimedMessage[]>();
-    for (const message of claimed) {
-      const key = `${message.appId}\u0000${message.channel}\u0000${message.sender}`;
-      groups.set(key, [...(groups.get(key) ?? []), message]);
-    }
+    const groups = groupBy(claimed, (m) => `${m.appId}\u0000${m.channel}\u0000${m.sender}`);
     await Promise.all(
       [...groups.values()].map(async (group) => {
         for (const [id, outcome] of await this.deliverGroup(group)) results.set(id, outcome);
@@ -123,11 +120,7 @@ export class MessageDispatcher extends BackgroundLoop {
     const interrupted = await claimInterrupted(db, dialect, { limit: batchSize, leaseMs });
     if (interrupted.length === 0) return;
     const outcomes: DeliveryOutcome[] = [];
-    const groups = new Map<string, ClaimedMessage[]>();
-    for (const message of interrupted) {
-      const key = `${message.appId}\u0000${message.channel}`;
-      groups.set(key, [...(groups.get(key) ?? []), message]);
-    }
+    const groups = groupBy(interrupted, (m) => `${m.appId}\u0000${m.channel}`);
     const settled: ClaimedMessage[] = [];
     for (const group of groups.values()) {
       const provider = await this.providers.providerFor(group[0].appId, group[0].channel);

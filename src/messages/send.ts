@@ -18,6 +18,7 @@ import type {
 import { badRequest } from "../api/errors.js";
 import { requireApp } from "../apps/index.js";
 import { type Endpoint, fromRow } from "../endpoints/index.js";
+import { groupBy } from "../group-by.js";
 import type { Services } from "../services.js";
 import { fromJson } from "../store/index.js";
 import { instrumentEmail } from "../track/instrument.js";
@@ -157,11 +158,7 @@ export async function sendUsersMessages(
       users.map(([userId]) => userId),
     )
     .execute();
-  const endpointsByUser = new Map<string, Endpoint[]>();
-  for (const endpoint of rows.map(fromRow)) {
-    const userId = endpoint.User.UserId ?? "";
-    endpointsByUser.set(userId, [...(endpointsByUser.get(userId) ?? []), endpoint]);
-  }
+  const endpointsByUser = groupBy(rows.map(fromRow), (endpoint) => endpoint.User.UserId ?? "");
   const Endpoints: Record<string, EndpointSendConfiguration> = {};
   for (const [userId, config] of users) {
     for (const endpoint of endpointsByUser.get(userId) ?? []) Endpoints[endpoint.Id] = config;
@@ -273,11 +270,9 @@ async function enqueueAndDeliver(services: Services, prepared: Prepared[]): Prom
 
 /** Addresses that opted out by themselves (an unsubscribe link, STOP), as `CHANNEL:address`. */
 async function addressOptOuts(services: Services, appId: string, targets: Target[]): Promise<Set<string>> {
-  const byChannel = new Map<DeliveryChannel, string[]>();
-  for (const target of targets)
-    byChannel.set(target.channel, [...(byChannel.get(target.channel) ?? []), target.address]);
   const refused = new Set<string>();
-  for (const [channel, addresses] of byChannel) {
+  for (const [channel, channelTargets] of groupBy(targets, (target) => target.channel)) {
+    const addresses = channelTargets.map((target) => target.address);
     for (const address of await optedOutAddresses(services.store.db, appId, channel, addresses)) {
       refused.add(`${channel}:${address}`);
     }

@@ -6,6 +6,7 @@
  */
 import type { Kysely } from "kysely";
 import { insertEvents } from "../events/queries.js";
+import { groupBy } from "../group-by.js";
 import type { Services } from "../services.js";
 import type { Database } from "../store/index.js";
 import { appendToStream } from "../stream/index.js";
@@ -65,10 +66,8 @@ export async function recordSystemEvents(
   arrivalMs = Date.now(),
 ): Promise<number> {
   if (events.length === 0) return 0;
-  const byApp = new Map<string, SystemEvent[]>();
-  for (const event of events) byApp.set(event.appId, [...(byApp.get(event.appId) ?? []), event]);
   let streamed = 0;
-  for (const [appId, appEvents] of byApp) {
+  for (const [appId, appEvents] of groupBy(events, (event) => event.appId)) {
     await insertEvents(
       db,
       appId,
