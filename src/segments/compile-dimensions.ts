@@ -25,6 +25,7 @@ import {
   setDimensionColumns,
   type TermKind,
   termFragment,
+  termMask,
   termNeedle,
 } from "./endpoint-dimensions.js";
 import { recencyWindowMs } from "./model.js";
@@ -59,11 +60,16 @@ export function noneOf(conditions: Condition[]): Condition {
     : (eb) => eb.not(sql<SqlBool>`coalesce(${eb.or(conditions.map((c) => c(eb)))}, false)`);
 }
 
+/** One of the attribute's values: its bit in term_bits first, then the exact term in terms. */
 function hasTerm(kind: TermKind, name: string, values: string[], { dialect }: CompileContext): Condition {
+  const mask = sql.lit(termMask(kind, name, values));
   return (eb) =>
-    eb.or(
-      values.map((value) => dialect.textContains(eb.ref("endpoint_dimensions.terms"), termNeedle(kind, name, value))),
-    );
+    eb.and([
+      sql<SqlBool>`(${eb.ref("endpoint_dimensions.term_bits")} & ${mask}) <> 0`,
+      eb.or(
+        values.map((value) => dialect.textContains(eb.ref("endpoint_dimensions.terms"), termNeedle(kind, name, value))),
+      ),
+    ]);
 }
 
 /** A demographic field, the channel or the country: one column, compared for equality. */

@@ -1,35 +1,44 @@
 /**
  * The endpoint_dimensions table: each endpoint as segments read it, one narrow row written in the
- * same transaction as the endpoint (endpoints/queries.ts writeEndpoints) and deleted with it (a
- * cascading foreign key).
+ * same transaction as the endpoint (endpoints/queries.ts writeEndpoints; RemoveAttributes rewrites
+ * it too) and deleted with it (a cascading foreign key). Segments are evaluated on this table
+ * alone; only CONTAINS reads the endpoint itself.
  *
- * Why a second table: counting a segment reads every endpoint of the app, and the endpoints table
- * is wide (addresses, dates, five JSON documents). Measured on 1,000,000 endpoints (2 cores,
- * SQLite 3.53, PostgreSQL 15), counting a 3-dimension segment (an attribute, the platform and two
- * countries) took:
- * - json_extract on the endpoints table, SQLite: 530-870 ms. A bare scan of the table was ~180 ms;
+ * Why a second table. Counting a segment reads every endpoint of the app, and the endpoints table
+ * is wide (addresses, dates, five JSON documents). Counting a 3-dimension segment (an attribute,
+ * the platform and two countries) over 1,000,000 endpoints, on this 2-core machine shared with
+ * other work (SQLite 3.53, PostgreSQL 15):
+ * - json_extract on the endpoints table, SQLite: 530-870 ms. Scanning the table alone took ~180 ms;
  *   each json_extract added ~0.5 µs a row, for parsing the document.
- * - jsonb containment (@>) on the endpoints table, PostgreSQL: 290-360 ms as a parallel scan; GIN
+ * - jsonb containment (@>) on the endpoints table, PostgreSQL: 290-360 ms, a parallel scan. GIN
  *   indexes (jsonb_path_ops) made it slower, 430-500 ms: a third of the endpoints match each
- *   criterion, so the bitmap heap scan still visits every page, and rechecks each row.
- * - one row per (endpoint, attribute value) with a B-tree, intersected: SQLite ~170 ms, but
- *   PostgreSQL 1-3 s, and ~9 index rows written per endpoint (+30 s on a 1M-row import).
- * - this table, scanned with a substring test per criterion: SQLite ~170 ms quiet (280 ms with the
- *   machine busy), PostgreSQL ~150 ms quiet (265 ms busy). One extra row per endpoint write:
- *   +4 µs per endpoint in JS, measured by bench/put-events.bench.js and bench/import.bench.js.
+ *   criterion, so the bitmap heap scan still visits every page and rechecks each row.
+ * - one row per (endpoint, attribute value), intersected through a B-tree: SQLite ~170 ms, but
+ *   PostgreSQL 1-3 s, and ~9 index rows to write per endpoint (+30 s on a 1M-row import).
+ * - everything in one delimited string, a substring test per criterion: SQLite 600-900 ms, because
+ *   instr costs ~1.5 ns per byte of the string, ~150 ns a row; PostgreSQL ~360 ms.
+ * - this table (bench/segment-size.bench.js): SQLite 187-246 ms, PostgreSQL 107-149 ms (medians of
+ *   7, two runs).
+ *
+ * Its cost on writes: ~3 µs of JS per endpoint and one more upsert per 500 endpoints. PutEvents'
+ * endpoint writes (10 endpoints a transaction) went from 0.55 to 0.80 ms on SQLite and from 1.7 to
+ * 2.4 ms on PostgreSQL; bench/put-events.bench.js (10 s) stayed at 14,600-17,500 events/s on SQLite
+ * (13,700-18,900 before) and fell to 7,600-8,500 on PostgreSQL (8,200-10,300 before). A 1M-row CSV
+ * import on SQLite went from 39.4 s to 52.9 s (bench/import.bench.js, target 60 s).
  *
  * The columns:
- * - terms: every set-valued criterion as one delimited string, `\x1f` + term + `\x1f` + term ...,
- *   a term being kind + name + `\x1e` + value: attribute and user attribute values, the demographic
- *   fields segments filter on, the country and the channel. An INCLUSIVE/EXCLUSIVE criterion is
- *   then a substring test, which both databases run in tens of nanoseconds without parsing.
+ * - channel_type, platform, make, model, app_version, device_type, country: the single-valued
+ *   criteria (Demographic and Location.Country), compared for equality.
+ * - terms: every attribute and user attribute value, as `\x1f` + term + `\x1f` + term ..., a term
+ *   being a kind letter + name + `\x1e` + value, so INCLUSIVE and EXCLUSIVE are substring tests
+ *   that need no parsing; term_bits, a 52-bit signature of the terms, lets most rows without the
+ *   value skip that test (one attribute alone: 300 ms with instr only, 215 ms with the bits first).
  * - active_ms: EffectiveDate in epoch milliseconds, for Behavior.Recency.
  * - latitude, longitude: Location's coordinates, for GPSPoint.
  * - metrics: a copy of Metrics, for metric comparisons.
  * - instants: the attribute values that read as ISO-8601 instants, in epoch milliseconds, by kind
  *   and name, for BEFORE, AFTER, ON and BETWEEN: parsed once here, with one parser, rather than by
  *   each database's date functions at query time.
- * CONTAINS (a substring of one value) reads the endpoint's own attributes, through a join.
  */
 import { CompiledQuery, type Insertable, type Kysely } from "kysely";
 import type { Endpoint } from "../endpoints/model.js";
@@ -59,11 +68,14 @@ export const setDimensionColumns = {
 } as const;
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the separators are control characters on purpose, being rare in names and values
-const reserved = /[\x1c-\x1f%]/g;
+const reserved = /[\x1c-\x1f%]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: as above
+const everyReserved = /[\x1c-\x1f%]/g;
 
 /** Keeps the separators (and the escape character itself) out of names and values. */
 function escapeTermPart(text: string): string {
-  return text.replace(reserved, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  if (!reserved.test(text)) return text;
+  return text.replace(everyReserved, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }
 
 /**
@@ -76,6 +88,31 @@ export function termFragment(text: string): string {
 
 function term(kind: TermKind, name: string, value: string): string {
   return `${termKinds[kind]}${escapeTermPart(name)}${nameSeparator}${escapeTermPart(value)}`;
+}
+
+/**
+ * Which of 52 bits a term sets in the term_bits column (FNV-1a hash): 52, so that every mask is an
+ * exact JS number. Testing the bits first is an integer AND, and skips the substring search on most
+ * rows that lack the term (a bit is set by chance in ~10% of rows with a handful of attributes).
+ */
+function termBit(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % 52;
+}
+
+function maskOf(terms: string[]): number {
+  let mask = 0;
+  for (const bit of new Set(terms.map(termBit))) mask += 2 ** bit;
+  return mask;
+}
+
+/**
+ * The term_bits an endpoint with any of these values has at least one of.
+ * @example termMask("Attributes", "Plan", ["gold"]) // 2 ** 17, say
+ */
+export function termMask(kind: TermKind, name: string, values: string[]): number {
+  return maskOf(values.map((value) => term(kind, name, value)));
 }
 
 /**
@@ -138,6 +175,7 @@ export function dimensionsRow(endpoint: Endpoint): Insertable<EndpointDimensions
     device_type: text(demographic.DeviceType),
     country: endpoint.Location.Country ?? null,
     terms: `${termSeparator}${terms.join(termSeparator)}${termSeparator}`,
+    term_bits: maskOf(terms),
     active_ms: Date.parse(endpoint.EffectiveDate) || 0,
     latitude: endpoint.Location.Latitude ?? null,
     longitude: endpoint.Location.Longitude ?? null,
@@ -149,6 +187,7 @@ export function dimensionsRow(endpoint: Endpoint): Insertable<EndpointDimensions
 const updatedColumns = [
   ...Object.values(setDimensionColumns),
   "terms",
+  "term_bits",
   "active_ms",
   "latitude",
   "longitude",

@@ -273,6 +273,7 @@ export interface EndpointDimensionsTable {
   device_type: string | null;
   country: string | null;
   terms: string;
+  term_bits: number;
   active_ms: number;
   latitude: number | null;
   longitude: number | null;

@@ -39,6 +39,7 @@ export async function up(db: Kysely<unknown>, dialect: StoreDialect): Promise<vo
         .addColumn("device_type", "text")
         .addColumn("country", "text")
         .addColumn("terms", "text", (c) => c.notNull())
+        .addColumn("term_bits", "bigint", (c) => c.notNull())
         .addColumn("active_ms", "bigint", (c) => c.notNull())
         .addColumn("latitude", "double precision")
         .addColumn("longitude", "double precision")
