@@ -156,9 +156,11 @@ async function optOutRecipient(db: Kysely<Database>, link: TrackedLink, sentTo: 
       .where("id", "=", link.endpointId)
       .executeTakeFirst();
     if (endpoint) {
+      // OptOut only: an unsubscribe is not the person using the app, so EffectiveDate (what segment
+      // recency reads) stays as the app last set it.
       const updated = await db
         .updateTable("endpoints")
-        .set({ opt_out: "ALL", effective_date: new Date().toISOString() })
+        .set({ opt_out: "ALL" })
         .where("app_id", "=", link.appId)
         .where("id", "=", link.endpointId)
         .where("opt_out", "<>", "ALL")
