@@ -399,7 +399,12 @@ describe.each(databases)("email over SMTP on %s", (kind) => {
       const created = await unreachable.client.send(
         new CreateAppCommand({ CreateApplicationRequest: { Name: "Down" } }),
       );
-      const message = email("reader@mail.example", { appId: created.ApplicationResponse?.Id ?? "", maxAttempts: 1 });
+      // Not due for a minute: this request delivers it, not the background loop.
+      const message = email("reader@mail.example", {
+        appId: created.ApplicationResponse?.Id ?? "",
+        maxAttempts: 1,
+        notBeforeMs: Date.now() + 60_000,
+      });
       const store = unreachable.server.services.store;
       await store.db.transaction().execute((trx) => enqueueMessages(trx, [message]));
       const outcome = (await unreachable.server.services.delivery.deliverNow([message.id])).get(message.id);
