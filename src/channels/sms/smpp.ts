@@ -5,10 +5,10 @@
  */
 import { randomInt } from "node:crypto";
 import smpp from "smpp";
-import type { DeliveryOutcome, OutboundMessage } from "../../messages/model.js";
+import type { DeliveryOutcome, OutboundMessage, SmsContent } from "../../messages/model.js";
 import type { Services } from "../../services.js";
 import type { ChannelProvider } from "../provider.js";
-import { refuseOptedOut } from "./opt-out-check.js";
+import { sendEach } from "./outgoing.js";
 import type { SmppLink } from "./smpp-link.js";
 import { smsParts } from "./smpp-parts.js";
 
@@ -63,31 +63,19 @@ export class SmppProvider implements ChannelProvider {
     link.acquire();
   }
 
-  async send(messages: OutboundMessage[]): Promise<DeliveryOutcome[]> {
-    const { outcomes, sendable } = await refuseOptedOut(this.services, this.appId, messages);
-    let next = 0;
-    const worker = async () => {
-      while (next < sendable.length) {
-        const index = sendable[next++];
-        outcomes[index] = await this.submit(messages[index]);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(window, sendable.length) }, worker));
-    return outcomes;
+  send(messages: OutboundMessage[]): Promise<DeliveryOutcome[]> {
+    return sendEach(
+      this.services,
+      this.appId,
+      messages,
+      window,
+      (message, content, from) => this.submit(message, content, from),
+      this.defaultFrom,
+    );
   }
 
   /** The parts go one after another; a part refused after others were accepted ends the message unknown, never resent. */
-  private async submit(message: OutboundMessage): Promise<DeliveryOutcome> {
-    const { content } = message;
-    if (content.kind !== "sms") return { status: "PERMANENT_FAILURE", statusCode: 400, statusMessage: "Not an SMS" };
-    const from = content.originationNumber ?? content.senderId ?? this.defaultFrom;
-    if (!from) {
-      return {
-        status: "PERMANENT_FAILURE",
-        statusCode: 400,
-        statusMessage: "The message has no OriginationNumber or SenderId, and the SMS channel has none",
-      };
-    }
+  private async submit(message: OutboundMessage, content: SmsContent, from: string): Promise<DeliveryOutcome> {
     const { dataCoding, parts } = smsParts(content.body, randomInt(256));
     let providerMessageId: string | undefined;
     for (const [i, part] of parts.entries()) {

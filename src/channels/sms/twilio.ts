@@ -6,11 +6,11 @@
  */
 import { Agent, request } from "undici";
 import type { Config } from "../../config.js";
-import type { DeliveryOutcome, OutboundMessage } from "../../messages/model.js";
+import type { DeliveryOutcome, OutboundMessage, SmsContent } from "../../messages/model.js";
 import type { Services } from "../../services.js";
 import { httpOutcome, unreachableOutcome } from "../http-outcome.js";
 import type { ChannelProvider } from "../provider.js";
-import { refuseOptedOut } from "./opt-out-check.js";
+import { sendEach } from "./outgoing.js";
 import { twilioStatusCallbackUrl } from "./twilio-callbacks.js";
 
 export type TwilioConfig = Extract<NonNullable<Config["providers"]["sms"]>, { type: "twilio" }>;
@@ -65,30 +65,18 @@ export class TwilioProvider implements ChannelProvider {
     this.authorization = `Basic ${Buffer.from(`${config.accountSid}:${config.authToken}`).toString("base64")}`;
   }
 
-  async send(messages: OutboundMessage[]): Promise<DeliveryOutcome[]> {
-    const { outcomes, sendable } = await refuseOptedOut(this.services, this.appId, messages);
-    let next = 0;
-    const worker = async () => {
-      while (next < sendable.length) {
-        const index = sendable[next++];
-        outcomes[index] = await this.create(messages[index]);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrentRequests, sendable.length) }, worker));
-    return outcomes;
+  send(messages: OutboundMessage[]): Promise<DeliveryOutcome[]> {
+    return sendEach(
+      this.services,
+      this.appId,
+      messages,
+      concurrentRequests,
+      (message, content, from) => this.create(message, content, from),
+      this.defaultFrom,
+    );
   }
 
-  private async create(message: OutboundMessage): Promise<DeliveryOutcome> {
-    const { content } = message;
-    if (content.kind !== "sms") return { status: "PERMANENT_FAILURE", statusCode: 400, statusMessage: "Not an SMS" };
-    const from = content.originationNumber ?? content.senderId ?? this.defaultFrom;
-    if (!from) {
-      return {
-        status: "PERMANENT_FAILURE",
-        statusCode: 400,
-        statusMessage: "The message has no OriginationNumber or SenderId, and the SMS channel has none",
-      };
-    }
+  private async create(message: OutboundMessage, content: SmsContent, from: string): Promise<DeliveryOutcome> {
     const form = new URLSearchParams({
       To: message.address,
       From: from,
