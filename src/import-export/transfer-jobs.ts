@@ -57,6 +57,21 @@ export function recordFailure(job: TransferJob<unknown, unknown>, message: strin
   if (job.failures.length < failureListLimit) job.failures.push(message);
 }
 
+/** The columns that change as a job runs: status, counters, failures and checkpoint. */
+function progressColumns(job: TransferJob<unknown, unknown>) {
+  return {
+    job_status: job.status,
+    completion_date: job.completionDate ?? null,
+    total_pieces: job.totalPieces,
+    completed_pieces: job.completedPieces,
+    failed_pieces: job.failedPieces,
+    total_processed: job.totalProcessed,
+    total_failures: job.totalFailures,
+    failures: toJson(job.failures),
+    checkpoint: toJson(job.checkpoint),
+  };
+}
+
 export async function insertTransferJob(db: Kysely<Database>, job: TransferJob<unknown, unknown>): Promise<void> {
   await db
     .insertInto("transfer_jobs")
@@ -65,37 +80,15 @@ export async function insertTransferJob(db: Kysely<Database>, job: TransferJob<u
       app_id: job.appId,
       type: job.type,
       definition: toJson(job.definition),
-      job_status: job.status,
       creation_date: job.creationDate,
-      completion_date: job.completionDate ?? null,
-      total_pieces: job.totalPieces,
-      completed_pieces: job.completedPieces,
-      failed_pieces: job.failedPieces,
-      total_processed: job.totalProcessed,
-      total_failures: job.totalFailures,
-      failures: toJson(job.failures),
-      checkpoint: toJson(job.checkpoint),
+      ...progressColumns(job),
     })
     .execute();
 }
 
 /** Saves a job's status, counters, failures and checkpoint as they stand. */
 export async function saveProgress(db: Kysely<Database>, job: TransferJob<unknown, unknown>): Promise<void> {
-  await db
-    .updateTable("transfer_jobs")
-    .set({
-      job_status: job.status,
-      completion_date: job.completionDate ?? null,
-      total_pieces: job.totalPieces,
-      completed_pieces: job.completedPieces,
-      failed_pieces: job.failedPieces,
-      total_processed: job.totalProcessed,
-      total_failures: job.totalFailures,
-      failures: toJson(job.failures),
-      checkpoint: toJson(job.checkpoint),
-    })
-    .where("id", "=", job.id)
-    .execute();
+  await db.updateTable("transfer_jobs").set(progressColumns(job)).where("id", "=", job.id).execute();
 }
 
 /**
