@@ -25,6 +25,7 @@ import { enqueueMessages } from "../dist/messages/outbox/enqueue.js";
 import { startServer } from "../dist/server.js";
 import { openStore } from "../dist/store/index.js";
 import { report } from "./run.js";
+import { drainOutbox } from "./support.js";
 
 const total = Number(process.env.BENCH_EMAIL_MESSAGES ?? 100_000);
 const connections = Number(process.env.BENCH_EMAIL_CONNECTIONS ?? 8);
@@ -137,17 +138,7 @@ async function measure() {
     }, 100);
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
-    await db.updateTable("messages").set({ next_attempt_ms: Date.now() }).execute();
-    server.services.delivery.wake();
-    for (;;) {
-      const { pending } = await db
-        .selectFrom("messages")
-        .select((eb) => eb.fn.countAll().as("pending"))
-        .where("status", "in", ["QUEUED", "SENDING"])
-        .executeTakeFirstOrThrow();
-      if (Number(pending) === 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await drainOutbox(server.services);
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
     clearInterval(sampler);

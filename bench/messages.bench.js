@@ -16,7 +16,7 @@ import { loadConfig } from "../dist/config.js";
 import { enqueueMessages } from "../dist/messages/outbox/enqueue.js";
 import { startServer } from "../dist/server.js";
 import { report } from "./run.js";
-import { benchCredentials, spawnWaymark } from "./support.js";
+import { benchCredentials, drainOutbox, spawnWaymark } from "./support.js";
 
 const requests = Number(process.env.BENCH_SEND_REQUESTS ?? 2000);
 const pipelineMessages = Number(process.env.BENCH_PIPELINE_MESSAGES ?? 100_000);
@@ -105,17 +105,7 @@ async function pipelineThroughput() {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 100);
   const started = performance.now();
-  await db.updateTable("messages").set({ next_attempt_ms: Date.now() }).execute();
-  server.services.delivery.wake();
-  for (;;) {
-    const { pending } = await db
-      .selectFrom("messages")
-      .select((eb) => eb.fn.countAll().as("pending"))
-      .where("status", "in", ["QUEUED", "SENDING"])
-      .executeTakeFirstOrThrow();
-    if (Number(pending) === 0) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await drainOutbox(server.services);
   const seconds = (performance.now() - started) / 1000;
   clearInterval(sampler);
   const delivered = await db

@@ -49,3 +49,22 @@ export async function withPostgresDatabase(prefix, measure) {
     await admin.end();
   }
 }
+
+/**
+ * Makes every queued message due, wakes the delivery loop, and resolves once none is QUEUED or
+ * SENDING any more (polled every 100 ms, a cheap count on the status index).
+ */
+export async function drainOutbox(services) {
+  const { db } = services.store;
+  await db.updateTable("messages").set({ next_attempt_ms: Date.now() }).execute();
+  services.delivery.wake();
+  for (;;) {
+    const { pending } = await db
+      .selectFrom("messages")
+      .select((eb) => eb.fn.countAll().as("pending"))
+      .where("status", "in", ["QUEUED", "SENDING"])
+      .executeTakeFirstOrThrow();
+    if (Number(pending) === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
