@@ -9,9 +9,12 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { defaultBodyLimit, pinpointApi, sendPinpointError } from "./api/plugin.js";
 import { startBounceListener } from "./channels/email/bounce-listener.js";
 import { ProviderRegistry } from "./channels/registry.js";
+import type { Clock } from "./clock.js";
 import type { Config } from "./config.js";
 import { tasks } from "./jobs/tasks.js";
 import { Worker } from "./jobs/worker.js";
+import { JourneyRunner } from "./journeys/engine/runner.js";
+import { JourneyScheduler } from "./journeys/triggers/scheduler.js";
 import { MessageDispatcher } from "./messages/dispatcher.js";
 import { createServices, type Services } from "./services.js";
 import { openStore } from "./store/index.js";
@@ -57,7 +60,10 @@ export function buildApp(services: Services, logLevel: string): FastifyInstance 
   return app;
 }
 
-export async function startServer(config: Config, options: { logLevel?: string } = {}): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  options: { logLevel?: string; clock?: Clock } = {},
+): Promise<RunningServer> {
   if (config.accessKeys.length === 0 && !loopback.has(config.server.host)) {
     throw new Error(
       `Refusing to listen on ${config.server.host} without access keys: configure accessKeys (or WAYMARK_ACCESS_KEY_ID and WAYMARK_SECRET_ACCESS_KEY), or listen on 127.0.0.1.`,
@@ -65,14 +71,20 @@ export async function startServer(config: Config, options: { logLevel?: string }
   }
   const store = openStore(config.databaseUrl);
   await store.migrate();
-  const services = createServices(config, store);
+  const services = createServices(config, store, options.clock);
   const app = buildApp(services, options.logLevel ?? process.env.LOG_LEVEL ?? "info");
 
   const worker = new Worker(services, { tasks }, app.log.child({ component: "jobs" }));
   const delivery = new StreamDelivery(services, app.log.child({ component: "event-stream" }));
   const providers = new ProviderRegistry(services);
   const dispatcher = new MessageDispatcher(services, providers, app.log.child({ component: "messages" }));
+  const journeys = new JourneyRunner(services, app.log.child({ component: "journeys" }));
+  const scheduler = new JourneyScheduler(services, app.log.child({ component: "journey-scheduler" }));
   services.wake.jobs = () => worker.nudge();
+  services.wake.journeys = () => {
+    journeys.nudge();
+    scheduler.nudge();
+  };
   services.wake.stream = () => delivery.nudge();
   services.delivery = { deliverNow: (ids) => dispatcher.deliverNow(ids), wake: () => dispatcher.nudge() };
 
@@ -86,6 +98,8 @@ export async function startServer(config: Config, options: { logLevel?: string }
   worker.start();
   delivery.start();
   dispatcher.start();
+  journeys.start();
+  scheduler.start();
   app.log.info({ database: store.dialect.name, address }, "Waymark is ready");
 
   return {
@@ -94,7 +108,8 @@ export async function startServer(config: Config, options: { logLevel?: string }
     url: address,
     async close() {
       await Promise.all([app.close(), bounces?.close()]);
-      await Promise.all([worker.stop(), delivery.stop(), dispatcher.stop()]);
+      await Promise.all([worker.stop(), delivery.stop(), journeys.stop(), scheduler.stop()]);
+      await dispatcher.stop();
       await providers.close();
       await store.close();
     },

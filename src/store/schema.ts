@@ -144,6 +144,11 @@ export interface Database {
   templates: TemplatesTable;
   template_versions: TemplateVersionsTable;
   otp_codes: OtpCodesTable;
+  journeys: JourneysTable;
+  journey_runs: JourneyRunsTable;
+  journey_participants: JourneyParticipantsTable;
+  journey_metrics: JourneyMetricsTable;
+  broadcasts: BroadcastsTable;
 }
 
 export interface MessagesTable {
@@ -279,4 +284,94 @@ export interface EndpointDimensionsTable {
   longitude: number | null;
   metrics: JsonColumn;
   instants: JsonColumn;
+}
+
+/** A journey: its definition is Pinpoint's WriteJourneyRequest as stored (journeys/model.ts). */
+export interface JourneysTable {
+  app_id: string;
+  id: string;
+  name: string;
+  /** DRAFT, ACTIVE, PAUSED, COMPLETED, CANCELLED or CLOSED. */
+  state: string;
+  /** How participants enter: SEGMENT, EVENT or BROADCAST (journeys/model.ts `journeyTrigger`). */
+  trigger: string;
+  definition: JsonColumn;
+  version: number;
+  creation_date: string;
+  last_modified_date: string;
+  tags: JsonColumn;
+  /** When it was first published (State ACTIVE). */
+  activated_ms: number | null;
+  /** When the scheduler should next look at it (a run to start, a refresh, an end time); null for never. */
+  next_check_ms: number | null;
+}
+
+/** One run of a journey: a segment evaluation (one-time or each refresh), a broadcast, or the event-entry run. */
+export interface JourneyRunsTable {
+  app_id: string;
+  journey_id: string;
+  run_id: string;
+  /** SCHEDULED, RUNNING, COMPLETED or CANCELLED, as GetJourneyRuns reports them. */
+  status: string;
+  broadcast_id: string | null;
+  segment_version: number | null;
+  /** Fan-out checkpoint: the last endpoint id entered from the segment. */
+  cursor: string | null;
+  fanout_done: number;
+  creation_ms: number;
+  last_update_ms: number;
+}
+
+/** One entry of one endpoint into a journey, and where it is now. */
+export interface JourneyParticipantsTable {
+  id: Generated<number>;
+  app_id: string;
+  journey_id: string;
+  run_id: string;
+  endpoint_id: string;
+  /** Unique per journey: what entered it (`run:<run>:<endpoint>`, `event:<endpoint>:<event id>`...). */
+  entry_key: string;
+  /** ENTERING (entry not yet checked), ACTIVE, LEFT, CANCELLED or REJECTED. */
+  status: string;
+  /** The activity the participant is at; empty while ENTERING. */
+  activity_id: string;
+  /** Moves made so far; part of each message's send key. */
+  step: number;
+  /** When the engine should next look at this participant; null once it has left. */
+  wake_ms: number | null;
+  entered_ms: number;
+  activity_entered_ms: number;
+  broadcast_id: string | null;
+  /** The event that started the entry ({EventType, Attributes, Metrics}); broadcasts keep theirs on the broadcast. */
+  trigger_event: JsonColumn | null;
+  /** The message each message activity sent this participant: activity id → message id. */
+  messages: JsonColumn;
+  sent_total: number;
+  sent_day_start_ms: number;
+  sent_today: number;
+}
+
+/** Execution metric counters, per journey run and activity ('' for the journey itself). */
+export interface JourneyMetricsTable {
+  app_id: string;
+  journey_id: string;
+  run_id: string;
+  activity_id: string;
+  metric: string;
+  value: number;
+  updated_ms: number;
+}
+
+/** A company-wide event sent to every endpoint of the segments of the journeys it starts. */
+export interface BroadcastsTable {
+  app_id: string;
+  id: string;
+  /** {EventType, Attributes, Metrics}. */
+  event: JsonColumn;
+  /** RUNNING or DONE. */
+  status: string;
+  /** The ids of the journeys it started. */
+  journeys: JsonColumn;
+  creation_ms: number;
+  completion_ms: number | null;
 }

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PinpointClient } from "@aws-sdk/client-pinpoint";
 import pg from "pg";
+import type { Clock } from "../../src/clock.js";
 import { type Config, loadConfig } from "../../src/config.js";
 import { type RunningServer, startServer } from "../../src/server.js";
 
@@ -62,7 +63,7 @@ export interface TestServer {
 export async function startTestServer(
   kind: DatabaseKind,
   overrides: Partial<Config> & Record<string, unknown> = {},
-  options: { database?: TestDatabase } = {},
+  options: { database?: TestDatabase; clock?: Clock } = {},
 ): Promise<TestServer> {
   const database = options.database ?? (await freshDatabase(kind));
   const config = loadConfig({
@@ -76,7 +77,7 @@ export async function startTestServer(
       server: { host: "127.0.0.1", port: 0 },
     },
   });
-  const server = await startServer(config, { logLevel: process.env.LOG_LEVEL ?? "silent" });
+  const server = await startServer(config, { logLevel: process.env.LOG_LEVEL ?? "silent", clock: options.clock });
   const client = new PinpointClient({ endpoint: server.url, region: "us-east-1", credentials: testCredentials });
   return {
     server,

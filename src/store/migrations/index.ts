@@ -7,6 +7,7 @@ import * as messages from "./0004-messages.js";
 import * as optOuts from "./0005-opt-outs.js";
 import * as otp from "./0006-otp.js";
 import * as messageProviderIds from "./0007-message-provider-ids.js";
+import * as journeys from "./0008-journeys.js";
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: StoreDialect): Promise<void>;
@@ -21,6 +22,7 @@ const ordered: Record<string, DialectMigration> = {
   "0005-opt-outs": optOuts,
   "0006-otp": otp,
   "0007-message-provider-ids": messageProviderIds,
+  "0008-journeys": journeys,
 };
 
 export function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
