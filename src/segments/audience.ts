@@ -8,7 +8,7 @@ import { type Endpoint, fromRow } from "../endpoints/index.js";
 import type { Services } from "../services.js";
 import type { Database } from "../store/index.js";
 import { type Condition, sourceCondition } from "./compile.js";
-import type { SegmentVersion } from "./model.js";
+import type { ResolvedSource, SegmentVersion } from "./model.js";
 import { readSegment, readSegmentVersion } from "./queries.js";
 import { resolveSources } from "./resolve.js";
 
@@ -31,16 +31,26 @@ export async function requireSegmentVersion(
   return segment;
 }
 
-/** The segment's condition, its base segments resolved and "now" fixed for the whole evaluation. */
-async function segmentCondition(services: Services, segment: SegmentVersion): Promise<Condition> {
+/** What a segment version is evaluated as: its criteria, or its imported members. */
+export function segmentSource(segment: SegmentVersion): ResolvedSource {
+  return segment.segmentType === "IMPORT"
+    ? { segmentType: "IMPORT", id: segment.id }
+    : { segmentType: "DIMENSIONAL", definition: segment.definition };
+}
+
+/**
+ * The condition for a segment, or for criteria given inline, with its base segments resolved and
+ * "now" fixed for the whole evaluation.
+ * @example db.selectFrom("endpoint_dimensions").where(await audienceCondition(services, appId, source))
+ */
+export async function audienceCondition(services: Services, appId: string, source: ResolvedSource): Promise<Condition> {
   const { db, dialect } = services.store;
-  const sources =
-    segment.segmentType === "IMPORT" ? new Map() : await resolveSources(db, segment.appId, segment.definition);
-  const source =
-    segment.segmentType === "IMPORT"
-      ? ({ segmentType: "IMPORT", id: segment.id } as const)
-      : ({ segmentType: "DIMENSIONAL", definition: segment.definition } as const);
-  return sourceCondition(source, { appId: segment.appId, dialect, now: new Date(), sources });
+  const sources = source.segmentType === "IMPORT" ? new Map() : await resolveSources(db, appId, source.definition);
+  return sourceCondition(source, { appId, dialect, now: new Date(), sources });
+}
+
+async function segmentCondition(services: Services, segment: SegmentVersion): Promise<Condition> {
+  return audienceCondition(services, segment.appId, segmentSource(segment));
 }
 
 /** How many endpoints are in the segment now: one pass over the app's endpoint_dimensions rows. */
@@ -74,20 +84,21 @@ export async function segmentSize(services: Services, appId: string, segmentId: 
 
 /**
  * The segment's endpoints in pages of `pageSize` (default 1000), in endpoint id order; each page is
- * one indexed query starting after the last id of the one before.
+ * one indexed query starting after the last id of the one before. `after` resumes a fan-out that
+ * stopped after that endpoint id.
  * @example for await (const page of segmentEndpoints(services, appId, segmentId)) await send(page);
  */
 export async function* segmentEndpoints(
   services: Services,
   appId: string,
   segmentId: string,
-  options: { version?: number; pageSize?: number } = {},
+  options: { version?: number; pageSize?: number; after?: string } = {},
 ): AsyncGenerator<Endpoint[]> {
   const { db } = services.store;
   const pageSize = options.pageSize ?? 1000;
   const segment = await requireSegmentVersion(db, appId, segmentId, options.version);
   const condition = await segmentCondition(services, segment);
-  let after = "";
+  let after = options.after ?? "";
   for (;;) {
     const rows = await db
       .selectFrom("endpoint_dimensions")

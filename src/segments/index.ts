@@ -24,6 +24,7 @@ import { toResponse } from "./response.js";
 import { checkDefinition } from "./validate.js";
 
 export { countSegment, segmentEndpoints, segmentSize } from "./audience.js";
+export { type SegmentTarget, segmentMembers } from "./membership.js";
 export { segmentArn } from "./response.js";
 
 /** The criteria a request gives, checked (400) and with its base segments found (400). */
