@@ -12,7 +12,6 @@
  * the pool size.
  */
 import { execFile, spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,6 +20,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { SMTPServer } from "smtp-server";
 import { loadConfig } from "../dist/config.js";
+import { newMessageId } from "../dist/messages/message-id.js";
 import { enqueueMessages } from "../dist/messages/outbox/enqueue.js";
 import { startServer } from "../dist/server.js";
 import { openStore } from "../dist/store/index.js";
@@ -57,7 +57,7 @@ function runSink() {
 
 function queuedEmail(n) {
   return {
-    id: randomUUID(),
+    id: newMessageId(),
     sendKey: `bench:${n}`,
     appId,
     channel: "EMAIL",

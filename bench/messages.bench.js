@@ -7,12 +7,12 @@
  *
  * BENCH_SEND_REQUESTS (default 2,000) and BENCH_PIPELINE_MESSAGES (default 100,000) shrink it.
  */
-import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateAppCommand, PinpointClient, SendMessagesCommand } from "@aws-sdk/client-pinpoint";
 import { loadConfig } from "../dist/config.js";
+import { newMessageId } from "../dist/messages/message-id.js";
 import { enqueueMessages } from "../dist/messages/outbox/enqueue.js";
 import { startServer } from "../dist/server.js";
 import { report } from "./run.js";
@@ -85,7 +85,7 @@ async function pipelineThroughput() {
   const notBefore = Date.now() + 3_600_000;
   for (let i = 0; i < pipelineMessages; i += 10_000) {
     const batch = Array.from({ length: Math.min(10_000, pipelineMessages - i) }, (_, k) => ({
-      id: randomUUID(),
+      id: newMessageId(),
       sendKey: `bench:${i + k}`,
       appId,
       channel: "EMAIL",

@@ -4,7 +4,6 @@
  * and the address, so a recipient named twice is sent one message), then is delivered within the
  * request, and the answer carries each recipient's DeliveryStatus.
  */
-import { randomUUID } from "node:crypto";
 import type {
   DirectMessageConfiguration,
   EndpointMessageResult,
@@ -23,6 +22,7 @@ import type { Services } from "../services.js";
 import { fromJson } from "../store/index.js";
 import { instrumentEmail } from "../track/instrument.js";
 import { checkAddress, composeMessage, type Render } from "./compose.js";
+import { newMessageId } from "./message-id.js";
 import type { DeliveryChannel, DeliveryOutcome } from "./model.js";
 import { optedOutAddresses } from "./opt-outs.js";
 import { enqueueMessages, type QueuedMessage } from "./outbox/enqueue.js";
@@ -239,7 +239,7 @@ async function prepare(
       target,
       // Opens, clicks and unsubscribes are tracked on direct sends as on campaigns and journeys.
       message: await instrumentEmail(services, {
-        id: randomUUID(),
+        id: newMessageId(),
         sendKey: `direct:${requestId}:${target.channel}:${target.address}`,
         appId,
         channel: target.channel,

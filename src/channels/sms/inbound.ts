@@ -8,6 +8,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
+import { newMessageId } from "../../messages/message-id.js";
 import { isOptedOut, optIn, optOut } from "../../messages/opt-outs.js";
 import { enqueueMessages } from "../../messages/outbox/enqueue.js";
 import { recordSystemEvents, type SystemEvent } from "../../messages/system-events.js";
@@ -172,7 +173,7 @@ async function queueReply(
     db,
     [
       {
-        id: randomUUID(),
+        id: newMessageId(),
         sendKey: `sms-keyword:${appId}:${sms.inboundMessageId}`,
         appId,
         channel: "SMS",

@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { MessageResponse, SendOTPMessageRequestParameters } from "@aws-sdk/client-pinpoint";
 import { requireApp } from "../../apps/index.js";
 import type { Services } from "../../services.js";
+import { newMessageId } from "../message-id.js";
 import type { DeliveryOutcome } from "../model.js";
 import { enqueueMessages, type QueuedMessage } from "../outbox/enqueue.js";
 import { generateCode, hashCode } from "./code.js";
@@ -28,7 +29,7 @@ export async function sendOtpMessage(
   const { salt, hash } = await hashCode(code);
   const now = Date.now();
   const message: QueuedMessage = {
-    id: randomUUID(),
+    id: newMessageId(),
     sendKey: `otp:${randomUUID()}`,
     appId,
     channel: "SMS",

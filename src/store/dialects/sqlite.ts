@@ -28,6 +28,9 @@ export function sqliteDialect(file: string): StoreDialect {
       database.pragma("synchronous = NORMAL");
       database.pragma("busy_timeout = 10000");
       database.pragma("foreign_keys = ON");
+      // 64 MB of page cache rather than SQLite's 2 MB: a million-row journey or outbox keeps its
+      // index pages in memory instead of rereading them from the OS on every batch.
+      database.pragma("cache_size = -65536");
       return new SqliteDialect({ database });
     },
     clusterByPrimaryKey: (table) => table.modifyEnd(sql`without rowid`),
