@@ -24,6 +24,7 @@ import { toResponse } from "./response.js";
 import { checkDefinition } from "./validate.js";
 
 export { countSegment, segmentEndpoints, segmentSize } from "./audience.js";
+export { instantMs } from "./endpoint-dimensions.js";
 export { type SegmentTarget, segmentMembers } from "./membership.js";
 export { segmentArn } from "./response.js";
 
