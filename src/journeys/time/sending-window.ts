@@ -14,7 +14,7 @@
  * send only on the days listed, in their intervals.
  */
 import type { ClosedDays, ClosedDaysRule, OpenHours, OpenHoursRule, QuietTime } from "@aws-sdk/client-pinpoint";
-import { parseTimezone, type Timezone, wallClock, zonedInstant } from "./timezone.js";
+import { checkTimezone, parseTimezone, type Timezone, wallClock, zonedInstant } from "./timezone.js";
 
 export { checkTimezone, endpointTimezone, parseTimezone } from "./timezone.js";
 
@@ -79,7 +79,9 @@ export function checkSendingRules(rules: SendingRules): string | undefined {
   const problems: (string | undefined)[] = [];
   if (rules.QuietTime?.Start !== undefined) problems.push(checkClock(rules.QuietTime.Start, "QuietTime.Start"));
   if (rules.QuietTime?.End !== undefined) problems.push(checkClock(rules.QuietTime.End, "QuietTime.End"));
-  if (rules.Schedule?.Timezone !== undefined) problems.push(checkTimezoneField(rules.Schedule.Timezone));
+  if (rules.Schedule?.Timezone !== undefined) {
+    problems.push(checkTimezone(rules.Schedule.Timezone, "Schedule.Timezone"));
+  }
   for (const [channel, days] of Object.entries(rules.OpenHours ?? {})) {
     if (!days) continue;
     if (!(sendingChannels as readonly string[]).includes(channel)) problems.push(`OpenHours has no channel ${channel}`);
@@ -95,26 +97,23 @@ export function checkSendingRules(rules: SendingRules): string | undefined {
   }
   for (const [channel, closed] of Object.entries(rules.ClosedDays ?? {})) {
     if (!closed) continue;
-    if (!(sendingChannels as readonly string[]).includes(channel))
+    if (!(sendingChannels as readonly string[]).includes(channel)) {
       problems.push(`ClosedDays has no channel ${channel}`);
+    }
     for (const [i, rule] of (closed as ClosedDaysRule[]).entries()) {
       const field = `ClosedDays.${channel}[${i}]`;
       const start = closedDayInstant(rule.StartDateTime, { offsetMinutes: 0 });
       const end = closedDayInstant(rule.EndDateTime, { offsetMinutes: 0 });
-      if (start === undefined)
+      if (start === undefined) {
         problems.push(`${field}.StartDateTime must be an ISO 8601 date-time, not '${rule.StartDateTime}'`);
-      else if (end === undefined)
+      } else if (end === undefined) {
         problems.push(`${field}.EndDateTime must be an ISO 8601 date-time, not '${rule.EndDateTime}'`);
-      else if (end <= start) problems.push(`${field} ends before it starts`);
+      } else if (end <= start) {
+        problems.push(`${field} ends before it starts`);
+      }
     }
   }
   return problems.find((problem) => problem !== undefined);
-}
-
-function checkTimezoneField(value: string): string | undefined {
-  return parseTimezone(value)
-    ? undefined
-    : `Schedule.Timezone must be an IANA time zone such as America/New_York or an offset such as UTC+01, not '${value}'`;
 }
 
 /** The instant the clock reads `minutes` past midnight on the day of `wall`, `days` days later. */
