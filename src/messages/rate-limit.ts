@@ -18,25 +18,39 @@ export async function takeTokens(
   perSecond: number,
   now = Date.now(),
 ): Promise<number> {
-  return db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto("sender_rates")
-      .values({ sender, tokens: perSecond, updated_ms: now })
-      .onConflict((oc) => oc.column("sender").doNothing())
-      .execute();
-    const bucket = await trx
-      .selectFrom("sender_rates")
-      .select(["tokens", "updated_ms"])
-      .where("sender", "=", sender)
-      .$if(dialect.supportsSkipLocked, (q) => q.forUpdate())
-      .executeTakeFirstOrThrow();
-    const refilled = Math.min(perSecond, bucket.tokens + (Math.max(0, now - bucket.updated_ms) / 1000) * perSecond);
-    const granted = Math.min(wanted, Math.floor(refilled));
-    await trx
-      .updateTable("sender_rates")
-      .set({ tokens: refilled - granted, updated_ms: now })
-      .where("sender", "=", sender)
-      .execute();
-    return granted;
-  });
+  return db.transaction().execute((trx) => drawTokens(trx, dialect, sender, wanted, perSecond, now));
+}
+
+/**
+ * `takeTokens` inside the caller's transaction, for work that must commit with what the tokens
+ * were spent on (the journey engine's batch). On PostgreSQL the bucket stays locked until then.
+ * @example const granted = await drawTokens(trx, dialect, `journey:${journeyId}`, 40, 10, clock.now());
+ */
+export async function drawTokens(
+  trx: Kysely<Database>,
+  dialect: StoreDialect,
+  sender: string,
+  wanted: number,
+  perSecond: number,
+  now = Date.now(),
+): Promise<number> {
+  await trx
+    .insertInto("sender_rates")
+    .values({ sender, tokens: perSecond, updated_ms: now })
+    .onConflict((oc) => oc.column("sender").doNothing())
+    .execute();
+  const bucket = await trx
+    .selectFrom("sender_rates")
+    .select(["tokens", "updated_ms"])
+    .where("sender", "=", sender)
+    .$if(dialect.supportsSkipLocked, (q) => q.forUpdate())
+    .executeTakeFirstOrThrow();
+  const refilled = Math.min(perSecond, bucket.tokens + (Math.max(0, now - bucket.updated_ms) / 1000) * perSecond);
+  const granted = Math.min(wanted, Math.floor(refilled));
+  await trx
+    .updateTable("sender_rates")
+    .set({ tokens: refilled - granted, updated_ms: now })
+    .where("sender", "=", sender)
+    .execute();
+  return granted;
 }

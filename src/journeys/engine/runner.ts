@@ -1,11 +1,13 @@
 /**
  * The journey engine's loop: takes participants whose wake time has come (ENTERING ones first
  * checked for entry), moves each through its activities until it waits or leaves, and writes what
- * happened (participant rows, messages queued, metric counters) in the transaction that claimed them.
+ * happened (participant rows, messages queued, metric counters) in the transaction that claimed
+ * them (run-due.ts). A full batch means there may be more due: the loop goes straight on.
  */
 import type { FastifyBaseLogger as Logger } from "fastify";
 import { BackgroundLoop } from "../../jobs/background-loop.js";
 import type { Services } from "../../services.js";
+import { defaultBatchSize, runDueParticipants } from "./run-due.js";
 
 export class JourneyRunner extends BackgroundLoop {
   constructor(
@@ -16,7 +18,6 @@ export class JourneyRunner extends BackgroundLoop {
   }
 
   protected async round(): Promise<boolean> {
-    void this.services;
-    return false;
+    return (await runDueParticipants(this.services, { limit: defaultBatchSize })) === defaultBatchSize;
   }
 }

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from "kysely";
+import { addMetrics, type MetricIncrement } from "../../journeys/metrics-store.js";
 import type { Services } from "../../services.js";
 import type { Database } from "../../store/index.js";
 import type { DeliveryOutcome } from "../model.js";
@@ -63,6 +64,7 @@ export async function recordOutcomes(
   const events: SystemEvent[] = [];
   const deadEndpoints: Array<{ appId: string; endpointId: string }> = [];
   const updates: OutcomeRow[] = [];
+  const journeyMetrics: MetricIncrement[] = [];
   for (const [i, message] of messages.entries()) {
     const outcome = outcomes[i];
     const retry = retryable.has(outcome.status) && message.attempt < message.maxAttempts;
@@ -75,6 +77,8 @@ export async function recordOutcomes(
       nextAttemptMs: retry ? now + messageRetryDelayMs(message.attempt) : null,
     });
     if (retry) continue;
+    const journeyMetric = journeyOutcomeMetric(message, outcome);
+    if (journeyMetric) journeyMetrics.push(journeyMetric);
     if (outcome.deactivateEndpoint && message.endpointId) {
       deadEndpoints.push({ appId: message.appId, endpointId: message.endpointId });
     }
@@ -95,6 +99,7 @@ export async function recordOutcomes(
     });
   }
   await updateMessages(db, updates, now);
+  await addMetrics(db, journeyMetrics, now);
   for (const { appId, endpointId } of deadEndpoints) {
     await db
       .updateTable("endpoints")
@@ -104,4 +109,21 @@ export async function recordOutcomes(
       .execute();
   }
   return recordSystemEvents(db, services, events, now);
+}
+
+/**
+ * A journey's message activity counts its messages' final outcomes: SUCCESS, or the failure's
+ * DeliveryStatus (PERMANENT_FAILURE, THROTTLED...), in the run and activity that sent it.
+ */
+function journeyOutcomeMetric(message: ClaimedMessage, outcome: DeliveryOutcome): MetricIncrement | undefined {
+  const { journeyId, journeyActivityId, journeyRunId } = message.origin;
+  if (!journeyId || outcome.status === "DUPLICATE") return undefined;
+  return {
+    appId: message.appId,
+    journeyId,
+    runId: journeyRunId ?? "",
+    activityId: journeyActivityId ?? "",
+    metric: outcome.status === "SUCCESSFUL" ? "SUCCESS" : outcome.status,
+    by: 1,
+  };
 }
