@@ -32,6 +32,17 @@ const fixedOffset = /^(?:UTC|GMT)(?:([+-])(\d{2})(?::?([0-5]\d))?)?$/;
  */
 export function parseTimezone(value: unknown): Timezone | undefined {
   if (typeof value !== "string" || value === "") return undefined;
+  if (!parsed.has(value)) {
+    // Endpoints bring their own zone strings; the bound keeps odd ones from growing the map.
+    if (parsed.size >= 10_000) parsed.clear();
+    parsed.set(value, readTimezone(value));
+  }
+  return parsed.get(value);
+}
+
+const parsed = new Map<string, Timezone | undefined>();
+
+function readTimezone(value: string): Timezone | undefined {
   const offset = fixedOffset.exec(value);
   if (offset) {
     const [, sign, hours = "0", minutes = "0"] = offset;
@@ -77,30 +88,30 @@ function formatterOf(name: string): Intl.DateTimeFormat | undefined {
  * fall on quarter hours, so the offset at the start of one holds for all of it; asking Intl costs
  * microseconds, and the engine asks for every participant it moves.
  */
-const offsetCache = new Map<string, number>();
+const offsetCache = new Map<string, Map<number, number>>();
 const quarterMs = 15 * minuteMs;
 
 /** The zone's offset from UTC at the instant, in milliseconds. */
 export function offsetMs(zone: Timezone, ms: number): number {
   if ("offsetMinutes" in zone) return zone.offsetMinutes * minuteMs;
   const quarter = Math.floor(ms / quarterMs);
-  const key = `${zone.name} ${quarter}`;
-  let offset = offsetCache.get(key);
+  let offsets = offsetCache.get(zone.name);
+  if (!offsets) {
+    offsets = new Map();
+    offsetCache.set(zone.name, offsets);
+  }
+  let offset = offsets.get(quarter);
   if (offset === undefined) {
     const start = quarter * quarterMs;
     const parts: Record<string, string> = {};
-    for (const part of (formatterOf(zone.name) as Intl.DateTimeFormat).formatToParts(start))
+    for (const part of (formatterOf(zone.name) as Intl.DateTimeFormat).formatToParts(start)) {
       parts[part.type] = part.value;
-    offset =
-      Date.UTC(
-        Number(parts.year),
-        Number(parts.month) - 1,
-        Number(parts.day),
-        Number(parts.hour),
-        Number(parts.minute),
-      ) - start;
-    if (offsetCache.size >= 50_000) offsetCache.clear();
-    offsetCache.set(key, offset);
+    }
+    const { year, month, day, hour, minute } = parts;
+    offset = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute)) - start;
+    // About 100 quarters a day per zone are asked for; a long-running server forgets old ones.
+    if (offsets.size >= 20_000) offsets.clear();
+    offsets.set(quarter, offset);
   }
   return offset;
 }
