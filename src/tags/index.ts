@@ -49,6 +49,25 @@ const taggable: Record<string, TagStore> = {
         .execute();
     },
   },
+  journeys: {
+    async read(services, appId, [, journeyId]) {
+      const row = await services.store.db
+        .selectFrom("journeys")
+        .select("tags")
+        .where("app_id", "=", appId)
+        .where("id", "=", journeyId)
+        .executeTakeFirst();
+      return row ? fromJson<Tags>(row.tags) : undefined;
+    },
+    async write(services, appId, [, journeyId], tags) {
+      await services.store.db
+        .updateTable("journeys")
+        .set({ tags: toJson(tags) })
+        .where("app_id", "=", appId)
+        .where("id", "=", journeyId)
+        .execute();
+    },
+  },
   templates: {
     async read(services, _appId, [, name, type]) {
       const row = await services.store.db

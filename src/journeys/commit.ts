@@ -1,0 +1,43 @@
+/**
+ * How the journey API writes a change to an existing journey. The request was checked against the
+ * journey as first read (templates and segments are looked up outside any transaction); the write
+ * then holds the row and refuses with a 409 if another request changed it in between, so a check
+ * never approves a journey other than the one written. A change of state sets the lifecycle in
+ * motion in the same transaction (journeyStateChanged), and the journey loops wake after commit.
+ */
+import { conflict, notFound } from "../api/errors.js";
+import type { Services } from "../services.js";
+import { journeyStateChanged } from "./lifecycle.js";
+import type { Journey } from "./model.js";
+import { lockJourney, saveJourney, scheduleCheck } from "./rows.js";
+
+/**
+ * Writes `change(latest, now)` over the journey read as `read`, and answers what was written.
+ * @example await commitJourney(services, journey, (latest) => ({ ...latest, state: "PAUSED" }))
+ */
+export async function commitJourney(
+  services: Services,
+  read: Journey,
+  change: (latest: Journey, nowMs: number) => Journey,
+): Promise<Journey> {
+  const { db, dialect } = services.store;
+  const next = await db.transaction().execute(async (trx) => {
+    const latest = await lockJourney(trx, dialect, read.appId, read.id);
+    if (!latest) throw notFound(`Journey not found: ${read.id}`);
+    if (latest.version !== read.version || latest.state !== read.state) {
+      throw conflict(`Journey ${read.id} was changed by another request meanwhile: read it again and retry`);
+    }
+    const nowMs = services.clock.now();
+    const changed = { ...change(latest, nowMs), lastModifiedDate: new Date(nowMs).toISOString() };
+    await saveJourney(trx, changed);
+    const live = changed.state === "ACTIVE" || changed.state === "PAUSED";
+    // A live journey's new Schedule or RefreshFrequency is the scheduler's to act on: have it look now.
+    if (live && changed.version !== latest.version) {
+      await scheduleCheck(trx, changed, nowMs);
+    }
+    if (changed.state !== latest.state) await journeyStateChanged(trx, services, changed, latest.state);
+    return changed;
+  });
+  if (next.state !== read.state || next.state === "ACTIVE") services.wake.journeys();
+  return next;
+}
