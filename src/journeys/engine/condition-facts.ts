@@ -9,7 +9,7 @@ import { groupBy } from "../../group-by.js";
 import { fromJson } from "../../store/index.js";
 import type { DimensionedEvent } from "../conditions/event-dimensions.js";
 import type { Batch } from "./batch.js";
-import { type ConditionFacts, conditionsOf } from "./conditions.js";
+import { type ConditionFacts, conditionsOf, segmentDimensionsOf } from "./conditions.js";
 import type { Moving } from "./moving.js";
 import { membersOf } from "./segment-membership.js";
 
@@ -46,13 +46,14 @@ export async function loadConditionFacts(batch: Batch, participants: Moving[]): 
         const listed = types && types.DimensionType !== "EXCLUSIVE" ? (types.Values ?? []) : undefined;
         lookups.push({ appId, endpointId, messageId, eventTypes: listed });
       }
-      const segment = condition.SegmentCondition ?? condition.SegmentDimensions;
+      const dimensions = segmentDimensionsOf(condition);
+      const segment = condition.SegmentCondition ?? dimensions;
       if (!segment) continue;
       const lookup = memberships.get(segment) ?? {
         appId,
         target: condition.SegmentCondition
           ? { segmentId: condition.SegmentCondition.SegmentId ?? "" }
-          : { dimensions: condition.SegmentDimensions as SegmentDimensions },
+          : { dimensions: dimensions as SegmentDimensions },
         endpointIds: new Set<string>(),
       };
       lookup.endpointIds.add(endpointId);

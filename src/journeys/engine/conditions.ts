@@ -7,7 +7,7 @@
  * function returned...) matches its Dimensions. A participant that got no message from that
  * activity (it was skipped, or the condition names none) does not match.
  */
-import type { Activity, Condition, SimpleCondition } from "@aws-sdk/client-pinpoint";
+import type { Activity, Condition, SegmentDimensions, SimpleCondition } from "@aws-sdk/client-pinpoint";
 import { type DimensionedEvent, matchesEventDimensions } from "../conditions/event-dimensions.js";
 
 /** What the conditions of a batch need to know, read in a few queries for every participant at once. */
@@ -38,6 +38,15 @@ export function conditionsOf(activity: Activity): SimpleCondition[] {
 }
 
 /**
+ * A SimpleCondition's SegmentDimensions. On the wire (and so in a stored definition) Pinpoint
+ * spells this one member `segmentDimensions`; the SDK's type calls it SegmentDimensions.
+ * @example segmentDimensionsOf({ segmentDimensions: { Attributes: {...} } } as SimpleCondition)
+ */
+export function segmentDimensionsOf(condition: SimpleCondition): SegmentDimensions | undefined {
+  return condition.SegmentDimensions ?? (condition as { segmentDimensions?: SegmentDimensions }).segmentDimensions;
+}
+
+/**
  * Whether one simple condition holds for the participant.
  * @example simpleConditionHolds({ SegmentCondition: powerUsers }, subject, facts)
  */
@@ -52,7 +61,7 @@ export function simpleConditionHolds(
     if (messageId === undefined) return false;
     return (facts.messageEvents.get(messageId) ?? []).some((event) => matchesEventDimensions(Dimensions, event));
   }
-  const target = condition.SegmentCondition ?? condition.SegmentDimensions;
+  const target = condition.SegmentCondition ?? segmentDimensionsOf(condition);
   if (target) return facts.members.get(target)?.has(subject.endpointId) ?? false;
   return false;
 }
