@@ -27,9 +27,11 @@ interface EntryHistory {
 
 /**
  * Checks the entries, in the order they came; answers those let in, now at their StartActivity.
- * @example const started = await admitEntrants(batch, entering);
+ * `moved` are the batch's other participants, already moved: one that left in this batch is no
+ * longer in the journey, though its row does not say so yet.
+ * @example const started = await admitEntrants(batch, entering, woken);
  */
-export async function admitEntrants(batch: Batch, entering: Moving[]): Promise<Moving[]> {
+export async function admitEntrants(batch: Batch, entering: Moving[], moved: Moving[]): Promise<Moving[]> {
   const started: Moving[] = [];
   await batch.loadEndpoints(entering);
   for (const participants of groupBy(entering, (m) => m.journey).values()) {
@@ -44,7 +46,7 @@ export async function admitEntrants(batch: Batch, entering: Moving[]): Promise<M
       else reachable.push(m);
     }
     const inSegment = await segmentFilter(batch, journey, reachable);
-    const histories = await entryHistories(batch, journey, inSegment);
+    const histories = await entryHistories(batch, journey, inSegment, moved);
     const limits = journey.definition.Limits;
     const cap = limits?.EndpointReentryCap ?? defaultReentryCap;
     for (const m of inSegment) {
@@ -96,13 +98,15 @@ async function entryHistories(
   batch: Batch,
   journey: Journey,
   participants: Moving[],
+  moved: Moving[],
 ): Promise<Map<string, EntryHistory>> {
+  const statusInBatch = new Map(moved.map((m) => [m.id, m.status]));
   const histories = new Map<string, EntryHistory>();
   const ids = [...new Set(participants.map((m) => m.participant.endpointId))];
   for (let i = 0; i < ids.length; i += 5000) {
     const rows = await batch.trx
       .selectFrom("journey_participants")
-      .select(["endpoint_id", "status", "entered_ms"])
+      .select(["id", "endpoint_id", "status", "entered_ms"])
       .where("journey_id", "=", journey.id)
       .where("app_id", "=", journey.appId)
       .where("endpoint_id", "in", ids.slice(i, i + 5000))
@@ -112,7 +116,7 @@ async function entryHistories(
       const history = histories.get(row.endpoint_id) ?? { entries: 0, lastEnteredMs: undefined, active: false };
       history.entries += 1;
       history.lastEnteredMs = Math.max(history.lastEnteredMs ?? row.entered_ms, row.entered_ms);
-      history.active ||= row.status === "ACTIVE";
+      history.active ||= (statusInBatch.get(row.id) ?? row.status) === "ACTIVE";
       histories.set(row.endpoint_id, history);
     }
   }

@@ -64,8 +64,9 @@ async function runBatch(services: Services, trx: Kysely<Database>, now: number, 
     else if (participant.status === "ENTERING") entering.push(m);
     else woken.push(m);
   }
-  const started = await admitEntrants(batch, entering);
-  await advance(batch, [...woken, ...started]);
+  // Those already in first: one that leaves now makes room for its endpoint's new entry.
+  await advance(batch, woken);
+  await advance(batch, await admitEntrants(batch, entering, woken));
 
   const inserted = await enqueueMessages(
     trx,

@@ -1,0 +1,166 @@
+import { CreateEmailTemplateCommand } from "@aws-sdk/client-pinpoint";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ManualClock } from "../src/clock.js";
+import { runDueParticipants } from "../src/journeys/engine/run-due.js";
+import {
+  createApp,
+  enter,
+  enteredByTests,
+  eventually,
+  journeyMessages,
+  participants,
+  publishJourney,
+  putEndpoints,
+  setJourneyState,
+  settle,
+} from "./support/journey-engine.js";
+import { databases, startTestServer, type TestServer } from "./support/server.js";
+
+const start = Date.parse("2026-11-23T12:00:00Z");
+const hourMs = 3_600_000;
+
+describe.each(databases)("journey sends on %s: once, and only while the journey runs", (kind) => {
+  let t: TestServer;
+  let appId: string;
+  let template: string;
+  const clock = new ManualClock(start);
+  const ids = Array.from({ length: 200 }, (_, i) => `e${i}`);
+  const waitThenEmail = () =>
+    enteredByTests({
+      StartActivity: "wait",
+      Activities: {
+        wait: { Wait: { WaitTime: { WaitFor: "PT1H" }, NextActivity: "announce" } },
+        announce: { EMAIL: { TemplateName: template, MessageConfig: { FromAddress: "news@example.com" } } },
+      },
+    });
+  const sandboxCount = async (messageIds: string[]) =>
+    (
+      await t.server.services.store.db
+        .selectFrom("sandbox_messages")
+        .select("message_id")
+        .where("message_id", "in", messageIds)
+        .execute()
+    ).length;
+
+  beforeAll(async () => {
+    t = await startTestServer(kind, {}, { clock });
+    appId = await createApp(t, "Engine exactly once");
+    template = `once-${kind}-${Date.now()}`;
+    await t.client.send(
+      new CreateEmailTemplateCommand({
+        TemplateName: template,
+        EmailTemplateRequest: { Subject: "Hello", TextPart: "Hello {{Id}}" },
+      }),
+    );
+    for (let i = 0; i < ids.length; i += 100) {
+      await putEndpoints(
+        t,
+        appId,
+        ids.slice(i, i + 100).map((Id) => ({ Id, ChannelType: "EMAIL", Address: `${Id}@example.com` })),
+      );
+    }
+  });
+  afterAll(() => t.close());
+
+  it("pausing stops sends at once; resuming goes on from where each participant was", async () => {
+    clock.set(start);
+    const journeyId = await publishJourney(t, appId, waitThenEmail());
+    await enter(t, appId, journeyId, ids.slice(0, 3));
+    await settle(t);
+    await setJourneyState(t, appId, journeyId, "PAUSED");
+    clock.advance(hourMs);
+    expect(await runDueParticipants(t.server.services)).toBe(0);
+    expect(await journeyMessages(t, journeyId)).toEqual([]);
+    expect((await participants(t, journeyId)).map((p) => p.activityId)).toEqual(["wait", "wait", "wait"]);
+
+    await setJourneyState(t, appId, journeyId, "ACTIVE");
+    await settle(t);
+    expect((await journeyMessages(t, journeyId)).map((m) => m.endpointId).sort()).toEqual(ids.slice(0, 3).sort());
+  });
+
+  it("cancelling ends every participant, and nobody is sent anything after", async () => {
+    clock.set(start);
+    const journeyId = await publishJourney(t, appId, waitThenEmail());
+    await enter(t, appId, journeyId, ids.slice(0, 3));
+    await settle(t);
+    await setJourneyState(t, appId, journeyId, "CANCELLED");
+    clock.advance(hourMs);
+    await settle(t);
+    expect((await participants(t, journeyId)).map((p) => [p.status, p.wakeMs])).toEqual([
+      ["CANCELLED", null],
+      ["CANCELLED", null],
+      ["CANCELLED", null],
+    ]);
+    expect(await journeyMessages(t, journeyId)).toEqual([]);
+  });
+
+  it("a batch run again over participants whose rows were lost sends nothing twice", async () => {
+    clock.set(start);
+    const journeyId = await publishJourney(
+      t,
+      appId,
+      enteredByTests({
+        StartActivity: "announce",
+        Activities: {
+          announce: {
+            EMAIL: { TemplateName: template, MessageConfig: { FromAddress: "news@example.com" }, NextActivity: "wait" },
+          },
+          wait: { Wait: { WaitTime: { WaitFor: "PT1H" } } },
+        },
+      }),
+    );
+    await enter(t, appId, journeyId, ids.slice(0, 5));
+    await settle(t);
+    const first = (await journeyMessages(t, journeyId)).map((m) => m.id);
+    expect(first).toHaveLength(5);
+
+    // As if the batch's participant writes had been lost after its messages were queued: the rows
+    // are as the trigger wrote them.
+    await t.server.services.store.db
+      .updateTable("journey_participants")
+      .set({
+        status: "ENTERING",
+        activity_id: "",
+        step: 0,
+        wake_ms: clock.now(),
+        messages: "{}",
+        sent_total: 0,
+        sent_day_start_ms: 0,
+        sent_today: 0,
+      })
+      .where("journey_id", "=", journeyId)
+      .execute();
+    await settle(t);
+    expect((await journeyMessages(t, journeyId)).map((m) => m.id)).toEqual(first);
+    const rows = await participants(t, journeyId);
+    expect(rows.map((p) => p.messages.announce).sort()).toEqual([...first].sort());
+    expect(rows.every((p) => p.activityId === "wait")).toBe(true);
+    await eventually(
+      () => sandboxCount(first),
+      (n) => n === 5,
+    );
+  });
+
+  it("batches running at once never take the same participant", async () => {
+    clock.set(start);
+    const journeyId = await publishJourney(
+      t,
+      appId,
+      enteredByTests({
+        StartActivity: "announce",
+        Activities: {
+          announce: { EMAIL: { TemplateName: template, MessageConfig: { FromAddress: "news@example.com" } } },
+        },
+      }),
+    );
+    await enter(t, appId, journeyId, ids);
+    const taken = await Promise.all(
+      Array.from({ length: 4 }, () => runDueParticipants(t.server.services, { limit: 60 })),
+    );
+    await settle(t);
+    expect(taken.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(ids.length);
+    const sent = await journeyMessages(t, journeyId);
+    expect(sent.map((m) => m.endpointId).sort()).toEqual([...ids].sort());
+    expect((await participants(t, journeyId)).every((p) => p.status === "LEFT")).toBe(true);
+  });
+});
