@@ -277,6 +277,27 @@ const badDefinitions: Array<[string, Change, RegExp]> = [
     /QuietTime.Start/,
   ],
   [
+    "a quiet time without its end",
+    (r) => {
+      r.QuietTime = { Start: "22:00" };
+    },
+    /QuietTime needs both a Start and an End/,
+  ],
+  [
+    "open hours on a day that is no weekday",
+    (r) => {
+      r.OpenHours = { EMAIL: { FUNDAY: [{ StartTime: "09:00", EndTime: "17:00" }] } as never };
+    },
+    /OpenHours.EMAIL has a day FUNDAY/,
+  ],
+  [
+    "closed days that end before they start",
+    (r) => {
+      r.ClosedDays = { SMS: [{ Name: "Holiday", StartDateTime: "2031-12-26T00:00", EndDateTime: "2031-12-25T00:00" }] };
+    },
+    /ClosedDays.SMS\[0\] ends before it starts/,
+  ],
+  [
     "a state no create may set",
     (r) => {
       r.State = "PAUSED";

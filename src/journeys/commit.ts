@@ -2,14 +2,15 @@
  * How the journey API writes a change to an existing journey. The request was checked against the
  * journey as first read (templates and segments are looked up outside any transaction); the write
  * then holds the row and refuses with a 409 if another request changed it in between, so a check
- * never approves a journey other than the one written. A change of state sets the lifecycle in
- * motion in the same transaction (journeyStateChanged), and the journey loops wake after commit.
+ * never approves a journey other than the one written. A change of state, or of a live journey's
+ * settings, sets the lifecycle in motion in the same transaction (journeyStateChanged), and the
+ * journey loops wake after commit.
  */
 import { conflict, notFound } from "../api/errors.js";
 import type { Services } from "../services.js";
 import { journeyStateChanged } from "./lifecycle.js";
 import type { Journey } from "./model.js";
-import { lockJourney, saveJourney, scheduleCheck } from "./rows.js";
+import { lockJourney, saveJourney } from "./rows.js";
 
 /**
  * Writes `change(latest, now)` over the journey read as `read`, and answers what was written.
@@ -30,12 +31,12 @@ export async function commitJourney(
     const nowMs = services.clock.now();
     const changed = { ...change(latest, nowMs), lastModifiedDate: new Date(nowMs).toISOString() };
     await saveJourney(trx, changed);
+    // A live journey's new settings (Schedule, Limits...) are the lifecycle's to act on too, with
+    // the state unchanged: the scheduler looks at it again, cached definitions are dropped.
     const live = changed.state === "ACTIVE" || changed.state === "PAUSED";
-    // A live journey's new Schedule or RefreshFrequency is the scheduler's to act on: have it look now.
-    if (live && changed.version !== latest.version) {
-      await scheduleCheck(trx, changed, nowMs);
+    if (changed.state !== latest.state || (live && changed.version !== latest.version)) {
+      await journeyStateChanged(trx, services, changed, latest.state);
     }
-    if (changed.state !== latest.state) await journeyStateChanged(trx, services, changed, latest.state);
     return changed;
   });
   if (next.state !== read.state || next.state === "ACTIVE") services.wake.journeys();

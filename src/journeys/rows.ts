@@ -16,7 +16,6 @@ function columns(journey: Journey) {
     definition: toJson(journey.definition),
     version: journey.version,
     last_modified_date: journey.lastModifiedDate,
-    tags: toJson(journey.tags),
     activated_ms: journey.activatedMs ?? null,
   };
 }
@@ -28,6 +27,7 @@ export async function insertJourney(db: Kysely<Database>, journey: Journey): Pro
       app_id: journey.appId,
       id: journey.id,
       creation_date: journey.creationDate,
+      tags: toJson(journey.tags),
       next_check_ms: null,
       ...columns(journey),
     })
@@ -51,21 +51,14 @@ export async function lockJourney(
   return row ? toJourney(row) : undefined;
 }
 
-/** Writes the journey's definition, state and dates (next_check_ms is the scheduler's, left alone). */
+/**
+ * Writes the journey's definition, state and dates; its tags (TagResource's) and next_check_ms
+ * (the scheduler's) are left alone.
+ */
 export async function saveJourney(db: Kysely<Database>, journey: Journey): Promise<void> {
   await db
     .updateTable("journeys")
     .set(columns(journey))
-    .where("app_id", "=", journey.appId)
-    .where("id", "=", journey.id)
-    .execute();
-}
-
-/** Has the scheduler look at the journey at `atMs` (journeys.next_check_ms). */
-export async function scheduleCheck(db: Kysely<Database>, journey: Journey, atMs: number): Promise<void> {
-  await db
-    .updateTable("journeys")
-    .set({ next_check_ms: atMs })
     .where("app_id", "=", journey.appId)
     .where("id", "=", journey.id)
     .execute();

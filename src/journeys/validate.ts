@@ -5,19 +5,12 @@
  * endpoints enter and where they start. Every problem is Pinpoint's 400, naming the activity or
  * field at fault.
  */
-import type { JourneyLimits, JourneySchedule, QuietTime, StartCondition } from "@aws-sdk/client-pinpoint";
+import type { JourneyLimits, JourneySchedule, StartCondition } from "@aws-sdk/client-pinpoint";
 import type { JourneyDefinition } from "./model.js";
 import { journeyLimits } from "./model.js";
+import { checkSendingRules } from "./time/sending-window.js";
 import { checkActivities } from "./validate-activities.js";
-import {
-  checkDateTime,
-  checkDuration,
-  isClockTime,
-  isDateTime,
-  isLocalDateTime,
-  isTimezone,
-  refuse,
-} from "./validate-formats.js";
+import { checkDateTime, checkDuration, isDateTime, refuse } from "./validate-formats.js";
 
 /**
  * Throws Pinpoint's 400 for the first problem of the definition.
@@ -29,8 +22,13 @@ export function checkDefinition(definition: JourneyDefinition, complete: boolean
   checkActivities(definition, complete);
   checkLimits(definition.Limits);
   checkSchedule(definition.Schedule);
-  checkQuietTime(definition.QuietTime);
-  checkSendingHours(definition);
+  const quietTime = definition.QuietTime;
+  if (quietTime && (quietTime.Start === undefined) !== (quietTime.End === undefined)) {
+    refuse("QuietTime needs both a Start and an End");
+  }
+  // Quiet time, Schedule.Timezone, open hours and closed days: checked as the sending window reads them.
+  const sendingProblem = checkSendingRules(definition);
+  if (sendingProblem) refuse(sendingProblem);
   checkDuration(definition.RefreshFrequency, "RefreshFrequency");
   for (const method of definition.TimezoneEstimationMethods ?? []) {
     if (method !== "PHONE_NUMBER" && method !== "POSTAL_CODE") {
@@ -106,44 +104,5 @@ function checkSchedule(schedule: JourneySchedule | undefined): void {
   checkDateTime(end, "Schedule.EndTime");
   if (isDateTime(start) && isDateTime(end) && Date.parse(end) <= Date.parse(start)) {
     refuse("Schedule.EndTime must come after Schedule.StartTime");
-  }
-  if (schedule.Timezone !== undefined && schedule.Timezone !== null && !isTimezone(schedule.Timezone)) {
-    refuse(
-      `Schedule.Timezone must be an IANA time zone (Europe/Paris) or a UTC offset (UTC+05:30), not '${schedule.Timezone}'`,
-    );
-  }
-}
-
-function checkQuietTime(quietTime: QuietTime | undefined): void {
-  if (!quietTime || (quietTime.Start === undefined && quietTime.End === undefined)) return;
-  for (const field of ["Start", "End"] as const) {
-    if (!isClockTime(quietTime[field])) {
-      refuse(`QuietTime.${field} must be a time of day as HH:mm, not '${String(quietTime[field])}'`);
-    }
-  }
-}
-
-const weekDays = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"];
-
-/** OpenHours (per channel, per weekday, HH:mm ranges) and ClosedDays (per channel, date ranges). */
-function checkSendingHours(definition: JourneyDefinition): void {
-  for (const [channel, days] of Object.entries(definition.OpenHours ?? {})) {
-    for (const [day, ranges] of Object.entries((days ?? {}) as Record<string, Array<Record<string, unknown>>>)) {
-      if (!weekDays.includes(day)) refuse(`OpenHours.${channel}: '${day}' is not a day of the week (MONDAY...SUNDAY)`);
-      for (const range of ranges ?? []) {
-        if (!isClockTime(range.StartTime) || !isClockTime(range.EndTime) || range.StartTime >= range.EndTime) {
-          refuse(`OpenHours.${channel}.${day}: each range needs StartTime before EndTime, both as HH:mm`);
-        }
-      }
-    }
-  }
-  for (const [channel, rules] of Object.entries(definition.ClosedDays ?? {})) {
-    for (const rule of (rules ?? []) as Array<Record<string, unknown>>) {
-      const field = `ClosedDays.${channel} '${String(rule.Name ?? "")}'`;
-      if (!isLocalDateTime(rule.StartDateTime) || !isLocalDateTime(rule.EndDateTime)) {
-        refuse(`${field}: StartDateTime and EndDateTime must be ISO 8601 dates and times such as 2026-12-25T00:00`);
-      }
-      if (rule.EndDateTime <= rule.StartDateTime) refuse(`${field}: EndDateTime must come after StartDateTime`);
-    }
   }
 }
