@@ -6,6 +6,7 @@ import { Command } from "commander";
 import { loadConfig } from "../config.js";
 import { startServer } from "../server.js";
 import { openStore } from "../store/index.js";
+import { registerBroadcastCommand } from "./broadcast.js";
 import { registerOutboxCommand } from "./outbox.js";
 import { registerSegmentsCommand } from "./segments.js";
 
@@ -54,6 +55,7 @@ program
 
 registerOutboxCommand(program);
 registerSegmentsCommand(program);
+registerBroadcastCommand(program);
 
 program.parseAsync().catch((error: unknown) => {
   console.error(`waymark: ${error instanceof Error ? error.message : String(error)}`);

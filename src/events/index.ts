@@ -7,6 +7,7 @@ import type { EndpointResponse, EventsRequest, EventsResponse, ItemResponse } fr
 import { badRequest } from "../api/errors.js";
 import { requireApp } from "../apps/index.js";
 import { type EndpointUpdate, upsertEndpoints } from "../endpoints/index.js";
+import { enterEventJourneys } from "../journeys/triggers/index.js";
 import type { Services } from "../services.js";
 import { appendToStream, type EventStreamRecord, toEventStreamRecord } from "../stream/index.js";
 import { type AcceptedEvent, insertEvents } from "./queries.js";
@@ -28,7 +29,7 @@ export async function putEvents(services: Services, appId: string, request: Even
   const results: Record<string, ItemResponse> = {};
   const arrivalMs = Date.now();
   const { db, dialect } = services.store;
-  const streamed = await db.transaction().execute(async (trx) => {
+  const { streamed, entered } = await db.transaction().execute(async (trx) => {
     const updates: EndpointUpdate[] = items.map(([endpointId, item]) => ({ ...item.Endpoint, Id: endpointId }));
     const upserted = await upsertEndpoints(trx, dialect, appId, updates, new Date(arrivalMs));
     const events: AcceptedEvent[] = [];
@@ -61,8 +62,12 @@ export async function putEvents(services: Services, appId: string, request: Even
       };
     });
     await insertEvents(trx, appId, events, arrivalMs);
-    return appendToStream(trx, appId, records, arrivalMs);
+    return {
+      entered: await enterEventJourneys(trx, services, appId, events, "ENDPOINT"),
+      streamed: await appendToStream(trx, appId, records, arrivalMs),
+    };
   });
   if (streamed > 0) services.wake.stream();
+  if (entered > 0) services.wake.journeys();
   return { Results: results };
 }

@@ -8,6 +8,7 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import type { Kysely } from "kysely";
 import { upsertEndpoints } from "../endpoints/index.js";
 import type { TaskHelpers } from "../jobs/types.js";
+import { segmentUpdated } from "../journeys/triggers/index.js";
 import type { Database } from "../store/index.js";
 import type { ImportCheckpoint, ImportJob } from "./import-jobs.js";
 import { addSegmentMembers, endpointsOfUsers, recountImportedSegment } from "./imported-segment.js";
@@ -63,11 +64,16 @@ async function runImport(job: ImportJob, helpers: TaskHelpers): Promise<void> {
   }
   const segmentId = job.definition.SegmentId;
   const now = new Date().toISOString();
-  if (segmentId) await recountImportedSegment(db, job.appId, segmentId, now);
   if (pieces.length === 0) recordFailure(job, `${job.definition.S3Url} holds no ${job.definition.Format} file`, false);
   job.status = job.failedPieces === job.totalPieces ? "FAILED" : "COMPLETED";
   job.completionDate = now;
-  await saveProgress(db, job);
+  // One transaction: a journey refreshed on this segment's update starts its run exactly once.
+  const refreshed = await db.transaction().execute(async (trx) => {
+    if (segmentId) await recountImportedSegment(trx, job.appId, segmentId, now);
+    await saveProgress(trx, job);
+    return segmentId ? segmentUpdated(trx, helpers.services, job.appId, segmentId) : 0;
+  });
+  if (refreshed > 0) helpers.services.wake.jobs();
 }
 
 /** Imports one piece from the checkpoint on; false when the worker is stopping and it saved its place. */

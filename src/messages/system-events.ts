@@ -7,6 +7,7 @@
 import type { Kysely } from "kysely";
 import { insertEvents } from "../events/queries.js";
 import { groupBy } from "../group-by.js";
+import { enterEventJourneys } from "../journeys/triggers/index.js";
 import type { Services } from "../services.js";
 import type { Database } from "../store/index.js";
 import { appendToStream } from "../stream/index.js";
@@ -58,6 +59,8 @@ export function originAttributes(origin: MessageOrigin): Record<string, string> 
 /**
  * Records system events and queues them for the event stream, in the caller's transaction.
  * Answers how many stream records were queued (the caller wakes the stream after commit).
+ * Events that start a journey (EventFilter FilterType SYSTEM) enter it here; the journey engine
+ * takes those entries up at its next poll.
  */
 export async function recordSystemEvents(
   db: Kysely<Database>,
@@ -68,21 +71,18 @@ export async function recordSystemEvents(
   if (events.length === 0) return 0;
   let streamed = 0;
   for (const [appId, appEvents] of groupBy(events, (event) => event.appId)) {
-    await insertEvents(
-      db,
-      appId,
-      appEvents.map((e) => ({
-        endpointId: e.endpointId,
-        eventId: `${e.messageId}:${e.eventType}`,
-        event: {
-          EventType: e.eventType,
-          Timestamp: new Date(e.timestampMs).toISOString(),
-          Attributes: { message_id: e.messageId, ...e.attributes },
-          Metrics: e.metrics,
-        },
-      })),
-      arrivalMs,
-    );
+    const recorded = appEvents.map((e) => ({
+      endpointId: e.endpointId,
+      eventId: `${e.messageId}:${e.eventType}`,
+      event: {
+        EventType: e.eventType,
+        Timestamp: new Date(e.timestampMs).toISOString(),
+        Attributes: { message_id: e.messageId, ...e.attributes },
+        Metrics: e.metrics,
+      },
+    }));
+    await insertEvents(db, appId, recorded, arrivalMs);
+    await enterEventJourneys(db, services, appId, recorded, "SYSTEM");
     streamed += await appendToStream(
       db,
       appId,

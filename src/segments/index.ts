@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { SegmentResponse, WriteSegmentRequest } from "@aws-sdk/client-pinpoint";
 import { badRequest, notFound } from "../api/errors.js";
 import { requireApp, validateTags } from "../apps/index.js";
+import { segmentUpdated } from "../journeys/triggers/index.js";
 import { nextToken, type Page } from "../paging.js";
 import type { Services } from "../services.js";
 import { requireSegmentVersion } from "./audience.js";
@@ -120,7 +121,7 @@ export async function updateSegment(
   const definition = changesCriteria
     ? await acceptedDefinition(services, appId, request, segmentId)
     : current.definition;
-  const next = await db.transaction().execute(async (trx) => {
+  const { next, refreshed } = await db.transaction().execute(async (trx) => {
     const latest = await readSegment(trx, appId, segmentId, dialect);
     if (!latest) throw notFound(`Segment not found: ${segmentId}`);
     const updated: SegmentVersion = {
@@ -131,8 +132,9 @@ export async function updateSegment(
       lastModifiedDate: new Date().toISOString(),
     };
     await replaceSegment(trx, latest, updated);
-    return updated;
+    return { next: updated, refreshed: await segmentUpdated(trx, services, appId, segmentId) };
   });
+  if (refreshed > 0) services.wake.jobs();
   return toResponse(services.config, next);
 }
 

@@ -318,6 +318,10 @@ export interface JourneyRunsTable {
   /** Fan-out checkpoint: the last endpoint id entered from the segment. */
   cursor: string | null;
   fanout_done: number;
+  /** How many endpoints the segment held when the fan-out began; null until then. */
+  audience_size: number | null;
+  /** Entries the fan-out has written so far (not counted for the event-entry run). */
+  entrants: Generated<number>;
   creation_ms: number;
   last_update_ms: number;
 }

@@ -8,6 +8,7 @@ import * as optOuts from "./0005-opt-outs.js";
 import * as otp from "./0006-otp.js";
 import * as messageProviderIds from "./0007-message-provider-ids.js";
 import * as journeys from "./0008-journeys.js";
+import * as journeyRunProgress from "./0009-journey-run-progress.js";
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: StoreDialect): Promise<void>;
@@ -23,6 +24,7 @@ const ordered: Record<string, DialectMigration> = {
   "0006-otp": otp,
   "0007-message-provider-ids": messageProviderIds,
   "0008-journeys": journeys,
+  "0009-journey-run-progress": journeyRunProgress,
 };
 
 export function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
