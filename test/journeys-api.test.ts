@@ -21,6 +21,7 @@ import {
   ListJourneysCommand,
   ListTagsForResourceCommand,
   NotFoundException,
+  PutEventsCommand,
   TagResourceCommand,
   UpdateJourneyCommand,
   UpdateJourneyStateCommand,
@@ -274,6 +275,44 @@ describe.each(databases)("journey API on %s", (kind) => {
         t.client.send(new DeleteJourneyCommand({ ApplicationId: app.appId, JourneyId: doomed })),
       ).rejects.toBeInstanceOf(NotFoundException);
     });
+  });
+
+  it("deleting a live event journey stops its entries at once", async () => {
+    const { db } = t.server.services.store;
+    const journey = await create({
+      Name: "Signed up",
+      State: "ACTIVE",
+      StartCondition: {
+        EventStartCondition: {
+          EventFilter: { FilterType: "ENDPOINT", Dimensions: { EventType: { Values: ["signup"] } } },
+        },
+      },
+      StartActivity: "pause",
+      Activities: { pause: { Wait: { WaitTime: { WaitFor: "P1D" } } } },
+    });
+    const journeyId = journey.Id as string;
+    const signUp = (endpointId: string) =>
+      t.client.send(
+        new PutEventsCommand({
+          ApplicationId: app.appId,
+          EventsRequest: {
+            BatchItem: {
+              [endpointId]: {
+                Endpoint: { ChannelType: "EMAIL", Address: `${endpointId}@example.com` },
+                Events: { [`signup-${endpointId}`]: { EventType: "signup", Timestamp: new Date().toISOString() } },
+              },
+            },
+          },
+        }),
+      );
+    const entries = async () =>
+      (await db.selectFrom("journey_participants").select("id").where("journey_id", "=", journeyId).execute()).length;
+    await signUp("before-delete");
+    expect(await entries()).toBe(1);
+    await t.client.send(new DeleteJourneyCommand({ ApplicationId: app.appId, JourneyId: journeyId }));
+    expect(await entries()).toBe(0);
+    await signUp("after-delete");
+    expect(await entries()).toBe(0);
   });
 
   describe("runs and execution metrics", () => {

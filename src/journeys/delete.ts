@@ -2,18 +2,25 @@
 import type { JourneyResponse } from "@aws-sdk/client-pinpoint";
 import { notFound } from "../api/errors.js";
 import type { Services } from "../services.js";
+import { journeyStateChanged } from "./lifecycle.js";
 import { toJourneyResponse } from "./response.js";
 import { deleteJourneyRows, lockJourney } from "./rows.js";
 
 /**
  * DeleteJourney, in any state: the journey goes with its participants, runs and metrics, so the
- * engine finds nobody left to move. Answers the journey as it was.
+ * engine finds nobody left to move; a live one is cancelled on the way. Answers the journey as it was.
+ * @example await deleteJourney(services, appId, journeyId)
  */
 export async function deleteJourney(services: Services, appId: string, journeyId: string): Promise<JourneyResponse> {
   const { db, dialect } = services.store;
   const deleted = await db.transaction().execute(async (trx) => {
     const journey = await lockJourney(trx, dialect, appId, journeyId);
     if (!journey) throw notFound(`Journey not found: ${journeyId}`);
+    // A live journey is cancelled first, so whatever the lifecycle keeps about it (cached event
+    // journeys, a broadcast's progress) lets go of it as it would for a cancel.
+    if (journey.state === "ACTIVE" || journey.state === "PAUSED") {
+      await journeyStateChanged(trx, services, { ...journey, state: "CANCELLED" }, journey.state);
+    }
     await deleteJourneyRows(trx, appId, journeyId);
     return journey;
   });

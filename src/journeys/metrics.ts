@@ -73,7 +73,7 @@ function requireActivityType(journey: Journey, activityId: string) {
   return activityType(activity);
 }
 
-/** GetJourneyExecutionMetrics. */
+/** GetJourneyExecutionMetrics. @example (await journeyExecutionMetrics(services, appId, journeyId)).Metrics // { ENDPOINT_ENTERED: "8", ENDPOINT_ACTIVE: "5", ... } */
 export async function journeyExecutionMetrics(
   services: Services,
   appId: string,
@@ -89,7 +89,7 @@ export async function journeyExecutionMetrics(
   };
 }
 
-/** GetJourneyExecutionActivityMetrics. */
+/** GetJourneyExecutionActivityMetrics. @example await journeyActivityMetrics(services, appId, journeyId, "announce") */
 export async function journeyActivityMetrics(
   services: Services,
   appId: string,
@@ -109,7 +109,7 @@ export async function journeyActivityMetrics(
   };
 }
 
-/** GetJourneyRunExecutionMetrics. */
+/** GetJourneyRunExecutionMetrics. @example await journeyRunMetrics(services, appId, journeyId, runId) */
 export async function journeyRunMetrics(
   services: Services,
   appId: string,
@@ -129,7 +129,7 @@ export async function journeyRunMetrics(
   };
 }
 
-/** GetJourneyRunExecutionActivityMetrics. */
+/** GetJourneyRunExecutionActivityMetrics. @example await journeyRunActivityMetrics(services, appId, journeyId, runId, "announce") */
 export async function journeyRunActivityMetrics(
   services: Services,
   appId: string,

@@ -8,11 +8,12 @@ import { requireJourney } from "./queries.js";
 import { toJourneyResponse } from "./response.js";
 import { listJourneyRows } from "./rows.js";
 
+/** GetJourney, or Pinpoint's 404. @example await getJourney(services, appId, journeyId) */
 export async function getJourney(services: Services, appId: string, journeyId: string): Promise<JourneyResponse> {
   return toJourneyResponse(await requireJourney(services.store.db, appId, journeyId));
 }
 
-/** ListJourneys: the app's journeys, oldest first. */
+/** ListJourneys: the app's journeys, oldest first. @example await listJourneys(services, appId, readPage("20", token)) */
 export async function listJourneys(services: Services, appId: string, page: Page) {
   await requireApp(services, appId);
   const journeys = await listJourneyRows(services.store.db, appId, page);

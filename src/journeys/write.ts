@@ -128,6 +128,7 @@ export async function createJourney(
 /**
  * UpdateJourney: the members the request gives replace the journey's own; the rest stay. State
  * ACTIVE publishes a DRAFT (or resumes a PAUSED journey). Each update is a new version.
+ * @example await updateJourney(services, appId, journeyId, { Name: "Launch", State: "ACTIVE" })
  */
 export async function updateJourney(
   services: Services,
