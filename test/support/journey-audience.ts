@@ -7,15 +7,21 @@ import {
   CreateJourneyCommand,
   CreateSegmentCommand,
   type EndpointBatchItem,
+  type PinpointClient,
   UpdateEndpointsBatchCommand,
   UpdateJourneyStateCommand,
   type WriteJourneyRequest,
 } from "@aws-sdk/client-pinpoint";
 import { writeEndpoints } from "../../src/endpoints/queries.js";
-import { fromJson } from "../../src/store/index.js";
-import type { TestServer } from "./server.js";
+import { fromJson, type Store } from "../../src/store/index.js";
 
-export async function createApp(t: TestServer, name = "Triggers"): Promise<string> {
+/** A Waymark under test: a TestServer, or a server process with the test's own store on its database. */
+export interface WaymarkUnderTest {
+  client: PinpointClient;
+  server: { services: { store: Store } };
+}
+
+export async function createApp(t: WaymarkUnderTest, name = "Triggers"): Promise<string> {
   const app = await t.client.send(new CreateAppCommand({ CreateApplicationRequest: { Name: name } }));
   return app.ApplicationResponse?.Id ?? "";
 }
@@ -26,7 +32,7 @@ export function endpointIds(prefix: string, count: number, from = 0): string[] {
 }
 
 /** Email endpoints with Attributes.Plan, through UpdateEndpointsBatch (100 a call, Pinpoint's limit). */
-export async function putAudience(t: TestServer, appId: string, ids: string[], plan = "pro"): Promise<void> {
+export async function putAudience(t: WaymarkUnderTest, appId: string, ids: string[], plan = "pro"): Promise<void> {
   const items: EndpointBatchItem[] = ids.map((Id) => ({
     Id,
     ChannelType: "EMAIL",
@@ -44,7 +50,7 @@ export async function putAudience(t: TestServer, appId: string, ids: string[], p
 }
 
 /** Many endpoints at once, written through the store as an import writes them. */
-export async function writeAudience(t: TestServer, appId: string, ids: string[], plan = "pro"): Promise<void> {
+export async function writeAudience(t: WaymarkUnderTest, appId: string, ids: string[], plan = "pro"): Promise<void> {
   const { db } = t.server.services.store;
   const now = new Date().toISOString();
   for (let i = 0; i < ids.length; i += 5000) {
@@ -73,7 +79,7 @@ export async function writeAudience(t: TestServer, appId: string, ids: string[],
 }
 
 /** A segment of the endpoints whose Plan is `plan`. */
-export async function planSegment(t: TestServer, appId: string, plan = "pro"): Promise<string> {
+export async function planSegment(t: WaymarkUnderTest, appId: string, plan = "pro"): Promise<string> {
   const segment = await t.client.send(
     new CreateSegmentCommand({
       ApplicationId: appId,
@@ -87,7 +93,11 @@ export async function planSegment(t: TestServer, appId: string, plan = "pro"): P
 }
 
 /** Publishes (State ACTIVE) through CreateJourney; answers the journey's id. */
-export async function publishJourney(t: TestServer, appId: string, request: WriteJourneyRequest): Promise<string> {
+export async function publishJourney(
+  t: WaymarkUnderTest,
+  appId: string,
+  request: WriteJourneyRequest,
+): Promise<string> {
   const created = await t.client.send(
     new CreateJourneyCommand({ ApplicationId: appId, WriteJourneyRequest: { ...request, State: "ACTIVE" } }),
   );
@@ -95,7 +105,7 @@ export async function publishJourney(t: TestServer, appId: string, request: Writ
 }
 
 export async function setJourneyState(
-  t: TestServer,
+  t: WaymarkUnderTest,
   appId: string,
   journeyId: string,
   State: "PAUSED" | "ACTIVE" | "CANCELLED",
@@ -135,7 +145,7 @@ export interface EntryRow {
 }
 
 /** The journey's entry rows, in endpoint id order. */
-export async function entries(t: TestServer, journeyId: string): Promise<EntryRow[]> {
+export async function entries(t: WaymarkUnderTest, journeyId: string): Promise<EntryRow[]> {
   const rows = await t.server.services.store.db
     .selectFrom("journey_participants")
     .select(["endpoint_id", "run_id", "entry_key", "status", "broadcast_id", "trigger_event"])
@@ -154,7 +164,7 @@ export async function entries(t: TestServer, journeyId: string): Promise<EntryRo
 }
 
 /** The journey's runs, oldest first. */
-export async function runs(t: TestServer, journeyId: string) {
+export async function runs(t: WaymarkUnderTest, journeyId: string) {
   return t.server.services.store.db
     .selectFrom("journey_runs")
     .selectAll()
@@ -164,7 +174,7 @@ export async function runs(t: TestServer, journeyId: string) {
     .execute();
 }
 
-export async function journeyState(t: TestServer, journeyId: string): Promise<string | undefined> {
+export async function journeyState(t: WaymarkUnderTest, journeyId: string): Promise<string | undefined> {
   const row = await t.server.services.store.db
     .selectFrom("journeys")
     .select("state")

@@ -1,0 +1,339 @@
+/**
+ * Broadcasts, Waymark's company-wide event: one call enters every endpoint of the segment of each
+ * ACTIVE journey whose broadcast trigger matches, once, whatever is retried or killed; the
+ * progress is visible while it fans out; `waymark broadcast` sends one and follows it.
+ */
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { CreateJourneyCommand, PinpointClient } from "@aws-sdk/client-pinpoint";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fanoutTask } from "../src/journeys/triggers/index.js";
+import { openStore } from "../src/store/index.js";
+import {
+  broadcastJourney,
+  createApp,
+  endpointIds,
+  entries,
+  planSegment,
+  publishJourney,
+  putAudience,
+  runs,
+  setJourneyState,
+  type WaymarkUnderTest,
+  writeAudience,
+} from "./support/journey-audience.js";
+import { cliPath, spawnServer } from "./support/process.js";
+import { databases, freshDatabase, startTestServer, type TestServer, testCredentials } from "./support/server.js";
+import { signedFetch } from "./support/signed-fetch.js";
+
+const settled = { timeout: 30_000, interval: 50 };
+
+interface Broadcast {
+  Id: string;
+  ApplicationId: string;
+  EventType: string;
+  Attributes: Record<string, string>;
+  Metrics: Record<string, number>;
+  CreationDate: string;
+  CompletionDate?: string;
+  State: string;
+  Journeys: Array<{
+    JourneyId: string;
+    SegmentId?: string;
+    SegmentSize?: number;
+    EndpointsEntered: number;
+    State: string;
+  }>;
+  EndpointsEntered: number;
+  SegmentSize?: number;
+  Message?: string;
+}
+
+describe.each(databases)("broadcasts on %s", (kind) => {
+  let t: TestServer;
+
+  beforeAll(async () => {
+    t = await startTestServer(kind);
+  });
+  afterAll(() => t.close());
+
+  const send = (appId: string, body: unknown) =>
+    signedFetch(t.url, "POST", `/v1/apps/${appId}/broadcasts`, typeof body === "string" ? body : JSON.stringify(body));
+  const read = async (appId: string, id: string) =>
+    (await signedFetch(t.url, "GET", `/v1/apps/${appId}/broadcasts/${id}`)).json as unknown as Broadcast;
+  const list = async (appId: string, query = "") =>
+    (await signedFetch(t.url, "GET", `/v1/apps/${appId}/broadcasts${query}`)).json as unknown as {
+      Item: Broadcast[];
+      NextToken?: string;
+    };
+  const done = async (appId: string, id: string) => {
+    await expect.poll(async () => (await read(appId, id)).State, settled).toBe("DONE");
+    return read(appId, id);
+  };
+
+  it("a broadcast enters every endpoint of the segment once, and a retry enters nobody twice", async () => {
+    const appId = await createApp(t, "Broadcasts");
+    await putAudience(t, appId, endpointIds("pro", 40), "pro");
+    await putAudience(t, appId, endpointIds("free", 10), "free");
+    const segmentId = await planSegment(t, appId, "pro");
+    const release = await publishJourney(t, appId, broadcastJourney(segmentId, ["feature_release"]));
+    const other = await publishJourney(t, appId, broadcastJourney(segmentId, ["price_change"]));
+    await t.client.send(
+      new CreateJourneyCommand({
+        ApplicationId: appId,
+        WriteJourneyRequest: broadcastJourney(segmentId, ["feature_release"]),
+      }),
+    );
+    const body = {
+      Id: "release-1",
+      EventType: "feature_release",
+      Attributes: { feature: "Dark mode" },
+      Metrics: { version: 2 },
+    };
+
+    const sent = await send(appId, body);
+    expect(sent.status).toBe(202);
+    expect(sent.json).toMatchObject({ Id: "release-1", ApplicationId: appId, EventType: "feature_release" });
+    expect((sent.json as unknown as Broadcast).Journeys.map((j) => j.JourneyId)).toEqual([release]);
+
+    const finished = await done(appId, "release-1");
+    expect(finished).toMatchObject({
+      Attributes: { feature: "Dark mode" },
+      Metrics: { version: 2 },
+      Journeys: [{ JourneyId: release, SegmentId: segmentId, SegmentSize: 40, EndpointsEntered: 40, State: "DONE" }],
+      EndpointsEntered: 40,
+      SegmentSize: 40,
+    });
+    expect(Date.parse(finished.CompletionDate ?? "")).toBeGreaterThanOrEqual(Date.parse(finished.CreationDate));
+    const entered = await entries(t, release);
+    expect(entered.map((e) => e.endpointId)).toEqual(endpointIds("pro", 40));
+    expect(entered.every((e) => e.entryKey === `broadcast:release-1:${e.endpointId}`)).toBe(true);
+    expect(entered.every((e) => e.broadcastId === "release-1" && e.runId === "release-1")).toBe(true);
+    expect(await entries(t, other)).toEqual([]);
+
+    const retried = await send(appId, { ...body, Attributes: { feature: "Dark mode" } });
+    expect(retried.status).toBe(202);
+    expect(retried.json).toMatchObject({ Id: "release-1", CreationDate: finished.CreationDate, EndpointsEntered: 40 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await entries(t, release)).toHaveLength(40);
+    expect(await runs(t, release)).toHaveLength(1);
+
+    const changed = await send(appId, { ...body, Attributes: { feature: "Light mode" } });
+    expect(changed.status).toBe(409);
+    expect(changed.headers.get("x-amzn-errortype")).toBe("ConflictException");
+    expect(changed.json.Message).toMatch(/release-1 was already sent with a different event/);
+
+    // The engine takes the entries up: everyone is in the journey, at its wait.
+    await expect
+      .poll(async () => (await entries(t, release)).filter((e) => e.status === "ACTIVE").length, settled)
+      .toBe(40);
+  });
+
+  it("its progress is visible while the segment is fanned out", async () => {
+    const appId = await createApp(t, "Progress");
+    await writeAudience(t, appId, endpointIds("many", 12_000));
+    const segmentId = await planSegment(t, appId);
+    const journeyId = await publishJourney(t, appId, broadcastJourney(segmentId, ["launch"]));
+
+    const sent = (await send(appId, { EventType: "launch" })).json as unknown as Broadcast;
+    expect(sent.Id).toMatch(/^[0-9a-f]{32}$/);
+    const seen: number[] = [];
+    let current = sent;
+    while (current.State !== "DONE") {
+      seen.push(current.EndpointsEntered);
+      current = await read(appId, sent.Id);
+    }
+    expect(current.EndpointsEntered).toBe(12_000);
+    expect(current.Journeys).toEqual([
+      { JourneyId: journeyId, SegmentId: segmentId, SegmentSize: 12_000, EndpointsEntered: 12_000, State: "DONE" },
+    ]);
+    expect(seen.some((count) => count > 0 && count < 12_000)).toBe(true);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(await entries(t, journeyId)).toHaveLength(12_000);
+  });
+
+  it("a broadcast that matches no journey is recorded and says so", async () => {
+    const appId = await createApp(t, "Nobody listens");
+    const segmentId = await planSegment(t, appId);
+    const paused = await publishJourney(t, appId, broadcastJourney(segmentId, ["quiet"]));
+    await setJourneyState(t, appId, paused, "PAUSED");
+
+    const sent = await send(appId, { Id: "quiet-1", EventType: "quiet" });
+    expect(sent.status).toBe(202);
+    expect(sent.json).toMatchObject({ Id: "quiet-1", State: "DONE", Journeys: [], EndpointsEntered: 0 });
+    expect(sent.json.Message).toMatch(/No ACTIVE journey's broadcast trigger matches event type quiet/);
+    expect(await read(appId, "quiet-1")).toMatchObject({ State: "DONE", Journeys: [] });
+    expect((await list(appId)).Item.map((b) => b.Id)).toEqual(["quiet-1"]);
+  });
+
+  it("lists an app's broadcasts newest first, in pages", async () => {
+    const appId = await createApp(t, "Listing");
+    for (const id of ["b-1", "b-2", "b-3"]) {
+      await send(appId, { Id: id, EventType: "tick" });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const first = await list(appId, "?page-size=2");
+    expect(first.Item.map((b) => b.Id)).toEqual(["b-3", "b-2"]);
+    const second = await list(appId, `?page-size=2&token=${first.NextToken}`);
+    expect(second.Item.map((b) => b.Id)).toEqual(["b-1"]);
+    expect(second.NextToken).toBeUndefined();
+  });
+
+  it.each([
+    ["no EventType", { Attributes: { a: "b" } }, /EventType is required/],
+    ["a metric that is not a number", { EventType: "x", Metrics: { score: "high" } }, /score/],
+    ["an attribute that is not text", { EventType: "x", Attributes: { n: 5 } }, /\bn\b/],
+    ["an attribute value over 200 characters", { EventType: "x", Attributes: { a: "y".repeat(201) } }, /200/],
+    ["an Id with a colon", { Id: "a:b", EventType: "x" }, /Id must be/],
+    ["a body that is not JSON", "{not json", /not valid JSON/],
+  ])("refuses %s with Pinpoint's 400 and stores nothing", async (_, body, message) => {
+    const appId = await createApp(t, "Refusals");
+    const answer = await send(appId, body);
+    expect(answer.status).toBe(400);
+    expect(answer.headers.get("x-amzn-errortype")).toBe("BadRequestException");
+    expect(answer.json).toEqual({ Message: expect.stringMatching(message), RequestID: expect.any(String) });
+    expect((await list(appId)).Item).toEqual([]);
+  });
+
+  it("answers 404 for an unknown application or broadcast", async () => {
+    const appId = await createApp(t, "Unknown");
+    const noApp = await send("no-such-app", { EventType: "x" });
+    expect(noApp.status).toBe(404);
+    expect(noApp.headers.get("x-amzn-errortype")).toBe("NotFoundException");
+    const noBroadcast = await signedFetch(t.url, "GET", `/v1/apps/${appId}/broadcasts/nope`);
+    expect(noBroadcast.status).toBe(404);
+    expect(noBroadcast.json.Message).toBe("Broadcast not found: nope");
+  });
+});
+
+describe.each(databases)("broadcasts across processes on %s", (kind) => {
+  beforeAll(() => {
+    if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run npm run build (npm test does)`);
+  });
+
+  /** `waymark` as a user runs it, on the database the server uses; never a TTY here. */
+  const waymark = (args: string[], databaseUrl: string) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [cliPath, ...args],
+        { env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl }, timeout: 60_000 },
+        (error, stdout, stderr) => {
+          resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr });
+        },
+      );
+    });
+
+  /** A server process, an app with `count` endpoints in a segment and a journey on it, over a fresh database. */
+  const setUp = async (count: number) => {
+    const database = await freshDatabase(kind);
+    const server = await spawnServer(database.url);
+    const t: WaymarkUnderTest = {
+      client: new PinpointClient({ endpoint: server.url, region: "us-east-1", credentials: testCredentials }),
+      server: { services: { store: openStore(database.url) } },
+    };
+    const appId = await createApp(t, "Processes");
+    await writeAudience(t, appId, endpointIds("ep", count));
+    const segmentId = await planSegment(t, appId);
+    const journeyId = await publishJourney(t, appId, broadcastJourney(segmentId, ["feature_release"]));
+    return {
+      t,
+      appId,
+      journeyId,
+      database,
+      server,
+      async close() {
+        t.client.destroy();
+        await t.server.services.store.close();
+        await server.stop();
+        await database.drop();
+      },
+    };
+  };
+
+  it("waymark broadcast sends the broadcast and follows it to the end", async () => {
+    const { t, appId, journeyId, database, close } = await setUp(3000);
+    try {
+      const args = ["broadcast", "--app", appId, "--event-type", "feature_release", "--attribute", "feature=Dark mode"];
+      const first = await waymark([...args, "--metric", "version=2", "--id", "cli-1"], database.url);
+      expect(first.stderr).toBe("");
+      expect(first.code).toBe(0);
+      const lines = first.stdout.trim().split("\n");
+      expect(lines[0]).toBe("Broadcast cli-1 (feature_release) starts 1 journey.");
+      expect(lines).toContain("3,000 of 3,000 endpoints entered (100%)");
+      expect(lines.at(-1)).toBe("Broadcast cli-1 is done: 3,000 endpoints entered.");
+      expect(first.stdout).not.toContain("\r");
+      const entered = await entries(t, journeyId);
+      expect(entered.map((e) => e.endpointId)).toEqual(endpointIds("ep", 3000));
+
+      const again = await waymark([...args, "--metric", "version=2", "--id", "cli-1"], database.url);
+      expect(again.code).toBe(0);
+      expect(again.stdout.trim().split("\n").at(-1)).toBe("Broadcast cli-1 is done: 3,000 endpoints entered.");
+      expect(await entries(t, journeyId)).toHaveLength(3000);
+
+      const conflicting = await waymark([...args, "--metric", "version=3", "--id", "cli-1"], database.url);
+      expect(conflicting.code).toBe(1);
+      expect(conflicting.stderr).toMatch(/^waymark: Broadcast cli-1 was already sent with a different event/);
+
+      const nobody = await waymark(["broadcast", "--app", appId, "--event-type", "unheard_of"], database.url);
+      expect(nobody.code).toBe(0);
+      expect(nobody.stdout).toMatch(
+        /is recorded\. No ACTIVE journey's broadcast trigger matches event type unheard_of/,
+      );
+
+      const unknownApp = await waymark(["broadcast", "--app", "nope", "--event-type", "x"], database.url);
+      expect(unknownApp.code).toBe(1);
+      expect(unknownApp.stderr.trim()).toBe("waymark: Application not found: nope");
+
+      const badMetric = await waymark([...args, "--metric", "version=two"], database.url);
+      expect(badMetric.code).toBe(1);
+      expect(badMetric.stderr.trim()).toBe('waymark: --metric version must be a number, not "two"');
+    } finally {
+      await close();
+    }
+  });
+
+  it("a kill -9 during the fan-out: after a restart everyone has entered, nobody twice", async () => {
+    const total = 30_000;
+    const { t, appId, journeyId, database, server, close } = await setUp(total);
+    const { db } = t.server.services.store;
+    let second: Awaited<ReturnType<typeof spawnServer>> | undefined;
+    try {
+      const sent = await signedFetch(
+        server.url,
+        "POST",
+        `/v1/apps/${appId}/broadcasts`,
+        JSON.stringify({ Id: "crash-1", EventType: "feature_release" }),
+      );
+      expect(sent.status).toBe(202);
+      await expect
+        .poll(async () => (await runs(t, journeyId))[0]?.entrants ?? 0, { timeout: 30_000, interval: 5 })
+        .toBeGreaterThan(0);
+      await server.crash();
+      const atCrash = (await runs(t, journeyId))[0];
+      expect(atCrash.fanout_done).toBe(0);
+
+      // The dead worker's lease would run a minute; let that time pass.
+      await db.updateTable("jobs").set({ locked_at_ms: 1 }).where("task", "=", fanoutTask).execute();
+      second = await spawnServer(database.url);
+      await expect
+        .poll(
+          async () =>
+            (await db.selectFrom("broadcasts").select("status").where("id", "=", "crash-1").executeTakeFirst())?.status,
+          { timeout: 60_000, interval: 100 },
+        )
+        .toBe("DONE");
+      const rows = await db
+        .selectFrom("journey_participants")
+        .select(["endpoint_id"])
+        .where("journey_id", "=", journeyId)
+        .execute();
+      expect(rows).toHaveLength(total);
+      expect(new Set(rows.map((row) => row.endpoint_id)).size).toBe(total);
+      expect((await runs(t, journeyId))[0]).toMatchObject({ entrants: total, fanout_done: 1 });
+    } finally {
+      await second?.stop();
+      await close();
+    }
+  });
+});
