@@ -4,13 +4,14 @@
  * commits (messages, metric counters, system events). All of it goes through the batch's one
  * transaction, so a batch happens as a whole or not at all.
  */
-import type { Kysely } from "kysely";
+import type { Kysely, Selectable } from "kysely";
 import { type Endpoint, fromRow } from "../../endpoints/index.js";
 import { groupBy } from "../../group-by.js";
 import type { QueuedMessage } from "../../messages/outbox/enqueue.js";
 import type { SystemEvent } from "../../messages/system-events.js";
 import type { Services } from "../../services.js";
 import { type Database, fromJson } from "../../store/index.js";
+import type { EndpointsTable } from "../../store/schema.js";
 import type { MetricIncrement } from "../metrics-store.js";
 import { type Journey, type Participant, type TriggerEvent, toJourney } from "../model.js";
 import type { MessagePlan } from "./message-plan.js";
@@ -20,6 +21,13 @@ import type { MetricSink, Moving } from "./moving.js";
 export interface QueuedSend {
   message: QueuedMessage;
   participant: Moving;
+}
+
+/** The endpoint columns entry checks read. */
+export interface EndpointState {
+  address: string | null;
+  status: string;
+  optOut: string;
 }
 
 /** Both databases take this many bound values in one statement with room to spare. */
@@ -37,7 +45,8 @@ export class Batch implements MetricSink {
    * services.store.db from inside the transaction would wait for the transaction to end.
    */
   readonly inTransaction: Services;
-  private readonly endpoints = new Map<string, Endpoint | undefined>();
+  private readonly endpointRows = new Map<string, Selectable<EndpointsTable> | undefined>();
+  private readonly endpoints = new Map<string, Endpoint>();
 
   private constructor(
     readonly services: Services,
@@ -90,7 +99,7 @@ export class Batch implements MetricSink {
 
   /** Reads the endpoints of these participants that this batch has not read yet, one query per app. */
   async loadEndpoints(participants: Moving[]): Promise<void> {
-    const missing = participants.filter((m) => !this.endpoints.has(endpointKey(m.participant)));
+    const missing = participants.filter((m) => !this.endpointRows.has(endpointKey(m.participant)));
     for (const [appId, group] of groupBy(missing, (m) => m.participant.appId)) {
       const ids = [...new Set(group.map((m) => m.participant.endpointId))];
       for (let i = 0; i < ids.length; i += idsPerQuery) {
@@ -101,15 +110,32 @@ export class Batch implements MetricSink {
           .where("app_id", "=", appId)
           .where("id", "in", slice)
           .execute();
-        for (const id of slice) this.endpoints.set(`${appId}\u0000${id}`, undefined);
-        for (const row of rows) this.endpoints.set(`${appId}\u0000${row.id}`, fromRow(row));
+        for (const id of slice) this.endpointRows.set(`${appId}\u0000${id}`, undefined);
+        for (const row of rows) this.endpointRows.set(`${appId}\u0000${row.id}`, row);
       }
     }
   }
 
+  /**
+   * What entry checks read of the participant's endpoint (loadEndpoints first), without parsing
+   * its documents: most entries are checked and sent on to a Wait without being rendered for.
+   */
+  endpointStateOf(participant: Participant): EndpointState | undefined {
+    const row = this.endpointRows.get(endpointKey(participant));
+    return row && { address: row.address, status: row.endpoint_status, optOut: row.opt_out };
+  }
+
   /** The participant's endpoint as this batch read it (loadEndpoints first); undefined when it is gone. */
   endpointOf(participant: Participant): Endpoint | undefined {
-    return this.endpoints.get(endpointKey(participant));
+    const key = endpointKey(participant);
+    let endpoint = this.endpoints.get(key);
+    if (!endpoint) {
+      const row = this.endpointRows.get(key);
+      if (!row) return undefined;
+      endpoint = fromRow(row);
+      this.endpoints.set(key, endpoint);
+    }
+    return endpoint;
   }
 }
 

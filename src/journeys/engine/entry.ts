@@ -39,10 +39,10 @@ export async function admitEntrants(batch: Batch, entering: Moving[], moved: Mov
     const reachable: Moving[] = [];
     for (const m of participants) {
       m.count(batch, "", "ENDPOINT_PRODUCED");
-      const endpoint = batch.endpointOf(m.participant);
-      if (!endpoint?.Address) m.reject(batch, "ENDPOINT_MISSING_ADDRESS");
-      else if (endpoint.EndpointStatus === "INACTIVE") m.reject(batch, "ENDPOINT_INACTIVE");
-      else if (endpoint.OptOut === "ALL") m.reject(batch, "ENDPOINT_OPT_OUT");
+      const endpoint = batch.endpointStateOf(m.participant);
+      if (!endpoint?.address) m.reject(batch, "ENDPOINT_MISSING_ADDRESS");
+      else if (endpoint.status === "INACTIVE") m.reject(batch, "ENDPOINT_INACTIVE");
+      else if (endpoint.optOut === "ALL") m.reject(batch, "ENDPOINT_OPT_OUT");
       else reachable.push(m);
     }
     const inSegment = await segmentFilter(batch, journey, reachable);
