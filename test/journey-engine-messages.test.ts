@@ -238,6 +238,29 @@ describe.each(databases)("journey message activities on %s", (kind) => {
     expect(counted["five/TOTAL_CAP"]).toBe(1);
   });
 
+  it("TimeframeCap counts what the endpoint's earlier entries were sent within its days", async () => {
+    await putEndpoints(t, appId, [{ Id: "framed", ChannelType: "SMS", Address: "+14155550104" }]);
+    const journeyId = await publishJourney(
+      t,
+      appId,
+      enteredByTests({
+        StartActivity: "text",
+        Limits: { EndpointReentryCap: 0, TimeframeCap: { Cap: 2, Days: 7 } },
+        Activities: { text: { SMS: { TemplateName: templates.sms } } },
+      }),
+    );
+    for (const key of ["one", "two", "three"]) {
+      await enter(t, appId, journeyId, ["framed"], { event: feature, key });
+      await settle(t);
+    }
+    expect(await journeyMessages(t, journeyId)).toHaveLength(2);
+    expect((await metrics(t, journeyId))["text/TIMEFRAME_CAP"]).toBe(1);
+    clock.advance(8 * dayMs);
+    await enter(t, appId, journeyId, ["framed"], { event: feature, key: "four" });
+    await settle(t);
+    expect(await journeyMessages(t, journeyId)).toHaveLength(3);
+  });
+
   it("quiet time holds the message until it ends with WaitForQuietTime, and skips it without", async () => {
     await putEndpoints(t, appId, [{ Id: "night", ChannelType: "SMS", Address: "+14155550103" }]);
     clock.set(Date.parse("2026-11-25T12:00:00Z"));
