@@ -58,7 +58,10 @@ export class Batch implements MetricSink {
     this.inTransaction = { ...services, store: { ...services.store, db: trx } };
   }
 
-  /** Reads the journeys and broadcast events of the claimed participants. */
+  /**
+   * Reads the journeys and broadcast events of the claimed participants.
+   * @example const batch = await Batch.open(services, trx, clock.now(), claimed);
+   */
   static async open(services: Services, trx: Kysely<Database>, now: number, claimed: Participant[]): Promise<Batch> {
     const journeys = new Map<string, Journey>();
     for (const [appId, participants] of groupBy(claimed, (p) => p.appId)) {

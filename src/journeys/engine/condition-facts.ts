@@ -30,7 +30,10 @@ interface MembershipLookup {
 const pairsPerQuery = 500;
 const rangesPerQuery = 200;
 
-/** Everything the conditions of these participants' activities need. */
+/**
+ * Everything the conditions of these participants' activities need.
+ * @example const facts = await loadConditionFacts(batch, due); chooseBranch(activity, subject, facts);
+ */
 export async function loadConditionFacts(batch: Batch, participants: Moving[]): Promise<ConditionFacts> {
   const lookups: MessageLookup[] = [];
   const memberships = new Map<object, MembershipLookup>();

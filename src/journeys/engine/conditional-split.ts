@@ -38,7 +38,11 @@ export function chooseBranch(activity: Activity, subject: ConditionSubject, fact
   return { number: branches.length + 1, next: activity.MultiCondition?.DefaultActivity };
 }
 
-/** Participants at a split: those still within its evaluation wait sleep until it ends; the rest branch. */
+/**
+ * Participants at a split: those still within its evaluation wait sleep until it ends; the rest
+ * branch (answered: those that arrived at their branch's activity).
+ * @example const arrived = await attendConditionalSplits(batch, atSplits);
+ */
 export async function attendConditionalSplits(batch: Batch, participants: Moving[]): Promise<Moving[]> {
   const due: Moving[] = [];
   for (const m of participants) {

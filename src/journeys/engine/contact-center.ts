@@ -7,6 +7,7 @@ import { originAttributes } from "../../messages/system-events.js";
 import type { Batch } from "./batch.js";
 import type { Moving } from "./moving.js";
 
+/** @example const arrived = attendContactCenter(batch, atHandOff); */
 export function attendContactCenter(batch: Batch, participants: Moving[]): Moving[] {
   const arrived: Moving[] = [];
   for (const m of participants) {

@@ -45,7 +45,10 @@ function planFor(batch: Batch, journey: Journey, activityId: string, activity: A
   return plan;
 }
 
-/** Attends participants at message activities; answers those that went on (at their next activity). */
+/**
+ * Attends participants at message activities; answers those that went on (at their next activity).
+ * @example const arrived = await attendMessages(batch, atMessageActivities);
+ */
 export async function attendMessages(batch: Batch, participants: Moving[]): Promise<Moving[]> {
   await batch.loadEndpoints(participants);
   const arrived: Moving[] = [];

@@ -29,7 +29,11 @@ export function randomBranch(branches: Array<{ Percentage?: number }>, percentil
   return branches.length - 1;
 }
 
-/** RandomSplit: each participant goes down one branch, counted as Branch_1, Branch_2... */
+/**
+ * RandomSplit: each participant goes down one branch, counted as Branch_1, Branch_2...; answers
+ * those that arrived at their branch's activity.
+ * @example const arrived = attendRandomSplit(batch, atSplit);
+ */
 export function attendRandomSplit(sink: MetricSink, participants: Moving[]): Moving[] {
   const arrived: Moving[] = [];
   for (const m of participants) {
@@ -45,7 +49,10 @@ export function attendRandomSplit(sink: MetricSink, participants: Moving[]): Mov
   return arrived;
 }
 
-/** Holdout: Percentage of participants are held out (HOLDOUT) and leave; the rest go on. */
+/**
+ * Holdout: Percentage of participants are held out (HOLDOUT) and leave; the rest go on (answered).
+ * @example const arrived = attendHoldout(batch, atHoldout);
+ */
 export function attendHoldout(sink: MetricSink, participants: Moving[]): Moving[] {
   const arrived: Moving[] = [];
   for (const m of participants) {

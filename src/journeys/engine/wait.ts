@@ -23,6 +23,7 @@ export function waitEndMs(waitTime: WaitTime | undefined, arrivedMs: number): nu
 /**
  * Participants at a Wait: those whose wait is over go on (answered, at their next activity), the
  * others sleep until it ends.
+ * @example const arrived = attendWait(batch, atWait);
  */
 export function attendWait(sink: MetricSink, participants: Moving[]): Moving[] {
   const arrived: Moving[] = [];

@@ -19,7 +19,10 @@ const rowsPerValuesStatement = 500;
  */
 const fullStatements = new WeakMap<object, string>();
 
-/** Writes every participant the batch touched, in the batch's transaction. */
+/**
+ * Writes every participant the batch touched, in the batch's transaction.
+ * @example await writeParticipants(trx, services.store.dialect, batchParticipants);
+ */
 export async function writeParticipants(trx: Kysely<Database>, dialect: StoreDialect, moved: Moving[]): Promise<void> {
   const touched = moved.filter((m) => m.touched);
   const ownColumns = touched.filter((m) => m.messagesChanged || m.countersChanged);
