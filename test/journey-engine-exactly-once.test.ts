@@ -141,6 +141,48 @@ describe.each(databases)("journey sends on %s: once, and only while the journey 
     );
   });
 
+  it("a participant the engine fails on is set aside, and the others go on", async () => {
+    clock.set(start);
+    const good = await publishJourney(t, appId, waitThenEmail());
+    // A definition validation would refuse (a WaitFor that is no duration), written as if it had slipped through.
+    const broken = `broken-${kind}`;
+    const definition = {
+      ...waitThenEmail(),
+      StartActivity: "wait",
+      Activities: { wait: { Wait: { WaitTime: { WaitFor: "soon" } } } },
+    };
+    const { db } = t.server.services.store;
+    await db
+      .insertInto("journeys")
+      .values({
+        app_id: appId,
+        id: broken,
+        name: "Broken",
+        state: "ACTIVE",
+        trigger: "EVENT",
+        definition: JSON.stringify(definition),
+        version: 1,
+        creation_date: new Date(start).toISOString(),
+        last_modified_date: new Date(start).toISOString(),
+        tags: "{}",
+        activated_ms: start,
+        next_check_ms: null,
+      })
+      .execute();
+    await enter(t, appId, broken, ["e0"]);
+    await enter(t, appId, good, ["e1", "e2"]);
+    t.server.services.wake.journeys();
+    await eventually(
+      () => participants(t, good),
+      (rows) => rows.every((p) => p.activityId === "wait"),
+    );
+    const [stuck] = await eventually(
+      () => participants(t, broken),
+      (rows) => (rows[0]?.wakeMs ?? 0) > clock.now(),
+    );
+    expect(stuck).toMatchObject({ status: "ENTERING", wakeMs: clock.now() + 10 * 60_000 });
+  });
+
   it("batches running at once never take the same participant", async () => {
     clock.set(start);
     const journeyId = await publishJourney(

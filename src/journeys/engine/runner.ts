@@ -8,6 +8,10 @@ import type { FastifyBaseLogger as Logger } from "fastify";
 import { BackgroundLoop } from "../../jobs/background-loop.js";
 import type { Services } from "../../services.js";
 import { defaultBatchSize, runDueParticipants } from "./run-due.js";
+import { setAsideDueParticipant } from "./set-aside.js";
+
+/** How long a participant the engine failed on waits before it is tried again. */
+const setAsideMs = 10 * 60_000;
 
 export class JourneyRunner extends BackgroundLoop {
   constructor(
@@ -18,6 +22,28 @@ export class JourneyRunner extends BackgroundLoop {
   }
 
   protected async round(): Promise<boolean> {
-    return (await runDueParticipants(this.services, { limit: defaultBatchSize })) === defaultBatchSize;
+    try {
+      return (await runDueParticipants(this.services, { limit: defaultBatchSize })) === defaultBatchSize;
+    } catch (error) {
+      this.log.error({ err: error }, "a journey batch failed; running its participants one at a time");
+      return this.isolateFailure();
+    }
+  }
+
+  /**
+   * Runs the due participants one by one, setting aside each one that fails, until a batch of one
+   * succeeds: the failure was one participant's, or it was not (the database was away) and the
+   * next round tries the whole batch again.
+   */
+  private async isolateFailure(): Promise<boolean> {
+    for (let tried = 0; tried < defaultBatchSize; tried++) {
+      try {
+        return (await runDueParticipants(this.services, { limit: 1 })) === 1;
+      } catch (error) {
+        const id = await setAsideDueParticipant(this.services, setAsideMs);
+        this.log.error({ err: error, participant: id }, "journey participant set aside after the engine failed on it");
+      }
+    }
+    return true;
   }
 }
