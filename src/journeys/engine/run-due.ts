@@ -22,7 +22,9 @@ import { writeParticipants } from "./write-participants.js";
 
 /**
  * Participants per batch. Larger batches share their reads (journeys, templates, endpoints) and
- * write in fewer statements; the transaction holds SQLite's one connection meanwhile.
+ * write in fewer statements, but the transaction holds SQLite's one connection meanwhile: a batch
+ * of 1,000 entrants rendered and sent an email takes about 120 ms, of 1,000 woken from a Wait
+ * about 15 ms (2,000 gained a sixth on the Wait and lost it again on the API's latency).
  */
 export const defaultBatchSize = 1000;
 
