@@ -24,7 +24,8 @@ import { writeParticipants } from "./write-participants.js";
  * Participants per batch. Larger batches share their reads (journeys, templates, endpoints) and
  * write in fewer statements, but the transaction holds SQLite's one connection meanwhile: a batch
  * of 1,000 entrants rendered and sent an email takes about 120 ms, of 1,000 woken from a Wait
- * about 15 ms (2,000 gained a sixth on the Wait and lost it again on the API's latency).
+ * about 15 ms. Batches of 2,000 woke participants a sixth faster; 1,000 keeps what an API request
+ * may wait behind a batch short.
  */
 export const defaultBatchSize = 1000;
 
