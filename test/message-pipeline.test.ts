@@ -85,7 +85,7 @@ describe.each(databases)("the message pipeline on %s", (kind) => {
     expect((await statusOf(message.id)).status).toBe("SUCCESSFUL");
   });
 
-  it("settles messages a dead process was sending without sending them again", async () => {
+  it("after a crash, sends once more only what the sandbox never got, and nothing twice", async () => {
     const reached = email(300);
     const lost = email(301);
     await db()
@@ -112,15 +112,15 @@ describe.each(databases)("the message pipeline on %s", (kind) => {
     t.client.destroy();
     await t.server.close();
     t = await startTestServer(kind, {}, { database: t.database });
-    await waitFor(async () => (await statusOf(lost.id)).status !== "SENDING");
+    await waitFor(async () => (await statusOf(lost.id)).status === "SUCCESSFUL");
     expect((await statusOf(reached.id)).status).toBe("SUCCESSFUL");
-    expect((await statusOf(lost.id)).status).toBe("UNKNOWN_FAILURE");
     const copies = await db()
       .selectFrom("sandbox_messages")
       .select("message_id")
       .where("message_id", "in", [reached.id, lost.id])
+      .orderBy("message_id")
       .execute();
-    expect(copies).toHaveLength(1);
+    expect(copies.map((copy) => copy.message_id)).toEqual([reached.id, lost.id].sort());
   });
 
   it("shares one sender's rate between callers through the database", async () => {

@@ -12,8 +12,9 @@ export interface ChannelProvider {
    */
   send(messages: OutboundMessage[]): Promise<DeliveryOutcome[]>;
   /**
-   * Which of these messages the provider already accepted, for providers that can tell (the
-   * sandbox can; SMTP cannot). Used for messages whose sender died mid-send.
+   * Which of these messages the provider already accepted, for providers that know for certain
+   * (the sandbox does; SMTP cannot): the others were never sent, and are queued again. Used for
+   * messages whose sender died mid-send; a provider that cannot be certain leaves it out.
    */
   accepted?(messages: OutboundMessage[]): Promise<Set<string>>;
   /** Releases pooled connections; the provider is not used afterwards. */

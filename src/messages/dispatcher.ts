@@ -11,7 +11,7 @@ import type { Services } from "../services.js";
 import type { DeliveryChannel, DeliveryOutcome } from "./model.js";
 import { type ClaimedMessage, claimInterrupted, claimMessages } from "./outbox/claim.js";
 import { recordOutcomes } from "./outbox/record-outcomes.js";
-import { requeueHeld } from "./outbox/requeue.js";
+import { requeueHeld, requeueUnsent } from "./outbox/requeue.js";
 import { takeTokens } from "./rate-limit.js";
 
 const batchSize = 500;
@@ -111,36 +111,47 @@ export class MessageDispatcher extends BackgroundLoop {
   }
 
   /**
-   * Messages a dead process was sending: those the provider can show it accepted are SUCCESSFUL;
-   * the rest end as UNKNOWN_FAILURE. None is sent again: a duplicate is worse than a gap the
-   * operator can see.
+   * Messages a dead process was sending: those the provider can show it accepted are SUCCESSFUL.
+   * Where the provider can also show it never got the others (the sandbox), those are queued again;
+   * elsewhere (SMTP, HTTP APIs) they end as UNKNOWN_FAILURE and are not sent again: a duplicate is
+   * worse than a gap the operator can see.
    */
   private async settleInterrupted(): Promise<void> {
     const { db, dialect } = this.services.store;
     const interrupted = await claimInterrupted(db, dialect, { limit: batchSize, leaseMs });
     if (interrupted.length === 0) return;
     const outcomes: DeliveryOutcome[] = [];
-    const groups = groupBy(interrupted, (m) => `${m.appId}\u0000${m.channel}`);
     const settled: ClaimedMessage[] = [];
-    for (const group of groups.values()) {
+    const unsent: string[] = [];
+    for (const group of groupBy(interrupted, (m) => `${m.appId}\u0000${m.channel}`).values()) {
       const provider = await this.providers.providerFor(group[0].appId, group[0].channel);
-      const accepted = (await provider.accepted?.(group)) ?? new Set<string>();
+      const accepted = provider.accepted ? await provider.accepted(group) : undefined;
       for (const message of group) {
-        settled.push(message);
-        outcomes.push(
-          accepted.has(message.id)
-            ? { status: "SUCCESSFUL", statusCode: 200, providerMessageId: message.id }
-            : {
-                status: "UNKNOWN_FAILURE",
-                statusCode: 500,
-                statusMessage: "Interrupted while sending; not resent, to avoid a duplicate",
-              },
-        );
+        if (accepted?.has(message.id)) {
+          settled.push(message);
+          outcomes.push({ status: "SUCCESSFUL", statusCode: 200, providerMessageId: message.id });
+        } else if (accepted) {
+          unsent.push(message.id);
+        } else {
+          settled.push(message);
+          outcomes.push({
+            status: "UNKNOWN_FAILURE",
+            statusCode: 500,
+            statusMessage: "Interrupted while sending; not resent, to avoid a duplicate",
+          });
+        }
       }
     }
-    this.log.warn({ messages: settled.length }, "settled messages interrupted by a crash");
-    const streamed = await db.transaction().execute((trx) => recordOutcomes(trx, this.services, settled, outcomes));
+    this.log.warn(
+      { settled: settled.length, requeued: unsent.length },
+      "settled messages interrupted by a crash; those the provider never got are queued again",
+    );
+    const streamed = await db.transaction().execute(async (trx) => {
+      await requeueUnsent(trx, unsent);
+      return recordOutcomes(trx, this.services, settled, outcomes);
+    });
     if (streamed > 0) this.services.wake.stream();
+    if (unsent.length > 0) this.nudge();
   }
 
   private rateFor(channel: DeliveryChannel): number | undefined {

@@ -18,3 +18,23 @@ export async function requeueHeld(db: Kysely<Database>, ids: string[], notBefore
     .where("id", "in", ids)
     .execute();
 }
+
+/**
+ * Puts messages a dead process was sending back in the queue, for one last attempt, when their
+ * provider can show it never got them (the sandbox can: it records what it accepts in the same
+ * database). Sending them again cannot make a duplicate, and not sending them would lose them.
+ */
+export async function requeueUnsent(db: Kysely<Database>, ids: string[], now = Date.now()): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable("messages")
+    .set((eb) => ({
+      status: "QUEUED",
+      attempts: eb("max_attempts", "-", 1),
+      next_attempt_ms: now,
+      updated_ms: now,
+    }))
+    .where("id", "in", ids)
+    .where("status", "=", "SENDING")
+    .execute();
+}
