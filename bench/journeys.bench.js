@@ -97,6 +97,9 @@ async function writeAudience(databaseUrl, appId, count) {
         ChannelType: "EMAIL",
         Address: `user${i}@example.com`,
         Attributes: { Plan: [i % 3 === 0 ? "gold" : "free"] },
+        Metrics: {},
+        Demographic: { Timezone: "Europe/Paris" },
+        Location: {},
         User: { UserId: `user-${i}`, UserAttributes: { FirstName: [`Name${i % 500}`] } },
         OptOut: "NONE",
         EndpointStatus: "ACTIVE",
@@ -349,10 +352,10 @@ async function wakeUp() {
         });
       }
       await db.transaction().execute(async (trx) => {
-        for (let i = 0; i < rows.length; i += 2_000)
+        for (let i = 0; i < rows.length; i += 1_000)
           await trx
             .insertInto("journey_participants")
-            .values(rows.slice(i, i + 2_000))
+            .values(rows.slice(i, i + 1_000))
             .execute();
       });
     }
