@@ -12,7 +12,8 @@
  * wake-up runs the server in this process with a manual clock, moved past the wait.
  *
  * BENCH_JOURNEY_ENDPOINTS (default 1,000,000) shrinks the broadcast and wake-up audiences,
- * BENCH_JOURNEY_EVENT_SECONDS (default 20) the event-entry run.
+ * BENCH_JOURNEY_EVENT_SECONDS (default 20) the event-entry run; BENCH_JOURNEY_ONLY (a comma list of
+ * broadcast-sqlite, broadcast-postgres, event-entry, wake-up) runs only those parts.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -387,11 +388,15 @@ async function wakeUp() {
   }
 }
 
+const only = process.env.BENCH_JOURNEY_ONLY?.split(",");
+const parts = {
+  "broadcast-sqlite": () => broadcast("SQLite", `sqlite:${join(dir, "broadcast.db")}`),
+  "broadcast-postgres": () => withPostgresDatabase("waymark_bench_journeys", (url) => broadcast("PostgreSQL", url)),
+  "event-entry": eventEntry,
+  "wake-up": wakeUp,
+};
 try {
-  await broadcast("SQLite", `sqlite:${join(dir, "broadcast.db")}`);
-  await withPostgresDatabase("waymark_bench_journeys", (url) => broadcast("PostgreSQL", url));
-  await eventEntry();
-  await wakeUp();
+  for (const [name, run] of Object.entries(parts)) if (!only || only.includes(name)) await run();
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

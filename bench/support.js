@@ -14,7 +14,9 @@ export const benchCredentials = { accessKeyId: "AKIDBENCH", secretAccessKey: "be
  * @example const server = await spawnWaymark("sqlite:/tmp/bench.db"); ...; await server.stop();
  */
 export async function spawnWaymark(databaseUrl, env = {}) {
-  const child = spawn(process.execPath, ["dist/cli/main.js", "start"], {
+  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server under load.
+  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, "dist/cli/main.js", "start"], {
     env: {
       ...process.env,
       PORT: "0",
