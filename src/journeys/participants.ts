@@ -4,8 +4,9 @@
  * checks each entry (re-entry cap, already active, opt-out, segment filter) when it takes it up.
  * An entry key already there is not entered again, so a retried page or event enters nobody twice.
  */
-import type { Kysely } from "kysely";
+import { CompiledQuery, type Insertable, type Kysely } from "kysely";
 import { type Database, toJson } from "../store/index.js";
+import type { JourneyParticipantsTable } from "../store/schema.js";
 import type { TriggerEvent } from "./model.js";
 
 export interface Entrant {
@@ -19,36 +20,65 @@ export interface Entrant {
   triggerEvent?: TriggerEvent;
 }
 
+type Row = Insertable<JourneyParticipantsTable>;
+
+const rowsPerStatement = 1000;
+
+/**
+ * The SQL of a full statement, per database: a fan-out writes pages of 1,000 entrants, and
+ * building that statement with Kysely cost more than SQLite took to run it (100,000 entrants in
+ * 0.9-1.2 s through the builder, 0.6 s with the text built once).
+ */
+const fullStatements = new WeakMap<object, string>();
+
 /** Inserts ENTERING rows due at `nowMs`, in the caller's transaction; answers how many were new. */
 export async function insertEntrants(db: Kysely<Database>, entrants: Entrant[], nowMs: number): Promise<number> {
   let inserted = 0;
-  for (let i = 0; i < entrants.length; i += 1000) {
-    const result = await db
-      .insertInto("journey_participants")
-      .values(
-        entrants.slice(i, i + 1000).map((e) => ({
-          app_id: e.appId,
-          journey_id: e.journeyId,
-          run_id: e.runId,
-          endpoint_id: e.endpointId,
-          entry_key: e.entryKey,
-          status: "ENTERING",
-          activity_id: "",
-          step: 0,
-          wake_ms: nowMs,
-          entered_ms: nowMs,
-          activity_entered_ms: nowMs,
-          broadcast_id: e.broadcastId ?? null,
-          trigger_event: e.triggerEvent ? toJson(e.triggerEvent) : null,
-          messages: "{}",
-          sent_total: 0,
-          sent_day_start_ms: 0,
-          sent_today: 0,
-        })),
-      )
-      .onConflict((oc) => oc.columns(["journey_id", "entry_key"]).doNothing())
-      .executeTakeFirst();
-    inserted += Number(result.numInsertedOrUpdatedRows ?? 0);
+  for (let i = 0; i < entrants.length; i += rowsPerStatement) {
+    const rows = entrants.slice(i, i + rowsPerStatement).map((entrant) => toRow(entrant, nowMs));
+    if (rows.length < rowsPerStatement) {
+      const result = await insertQuery(db, rows).executeTakeFirst();
+      inserted += Number(result.numInsertedOrUpdatedRows ?? 0);
+      continue;
+    }
+    const key = db.getExecutor().adapter;
+    const text = fullStatements.get(key) ?? insertQuery(db, rows).compile().sql;
+    fullStatements.set(key, text);
+    const columns = Object.keys(rows[0]) as Array<keyof Row>;
+    const parameters: unknown[] = [];
+    for (const row of rows) for (const column of columns) parameters.push(row[column]);
+    const result = await db.executeQuery(CompiledQuery.raw(text, parameters));
+    inserted += Number(result.numAffectedRows ?? 0);
   }
   return inserted;
+}
+
+function insertQuery(db: Kysely<Database>, rows: Row[]) {
+  return db
+    .insertInto("journey_participants")
+    .values(rows)
+    .onConflict((oc) => oc.columns(["journey_id", "entry_key"]).doNothing());
+}
+
+/** Every column in one order, so a full statement's parameters line up with its text. */
+function toRow(entrant: Entrant, nowMs: number): Row {
+  return {
+    app_id: entrant.appId,
+    journey_id: entrant.journeyId,
+    run_id: entrant.runId,
+    endpoint_id: entrant.endpointId,
+    entry_key: entrant.entryKey,
+    status: "ENTERING",
+    activity_id: "",
+    step: 0,
+    wake_ms: nowMs,
+    entered_ms: nowMs,
+    activity_entered_ms: nowMs,
+    broadcast_id: entrant.broadcastId ?? null,
+    trigger_event: entrant.triggerEvent ? toJson(entrant.triggerEvent) : null,
+    messages: "{}",
+    sent_total: 0,
+    sent_day_start_ms: 0,
+    sent_today: 0,
+  };
 }

@@ -24,7 +24,7 @@ import { baseSegments, resolveSources } from "./resolve.js";
 import { toResponse } from "./response.js";
 import { checkDefinition } from "./validate.js";
 
-export { countSegment, segmentEndpoints, segmentSize } from "./audience.js";
+export { countSegment, segmentEndpointIds, segmentEndpoints, segmentSize } from "./audience.js";
 export { instantMs } from "./endpoint-dimensions.js";
 export { type SegmentTarget, segmentMembers } from "./membership.js";
 export { segmentArn } from "./response.js";

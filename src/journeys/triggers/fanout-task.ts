@@ -8,9 +8,8 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import type { Kysely } from "kysely";
 import { PinpointError } from "../../api/errors.js";
-import type { Endpoint } from "../../endpoints/index.js";
 import type { TaskHelpers } from "../../jobs/types.js";
-import { segmentEndpoints, segmentSize } from "../../segments/index.js";
+import { segmentEndpointIds, segmentSize } from "../../segments/index.js";
 import type { Services } from "../../services.js";
 import type { Database } from "../../store/index.js";
 import { settleBroadcast } from "../broadcasts/settle.js";
@@ -43,14 +42,14 @@ export async function journeyFanoutTask(payload: unknown, helpers: TaskHelpers):
   try {
     run = await fixAudience(services, run, segmentId);
     let cursor = run.cursor;
-    const pages = segmentEndpoints(services, appId, segmentId, {
+    const pages = segmentEndpointIds(services, appId, segmentId, {
       version: run.segment_version ?? undefined,
       after: cursor ?? undefined,
       pageSize: fanoutPageSize,
     });
     for await (const page of pages) {
       if (!(await enterPage(services, run, cursor, page))) return;
-      cursor = page[page.length - 1].Id;
+      cursor = page[page.length - 1];
       services.wake.journeys();
       await helpers.heartbeat();
       // better-sqlite3 answers synchronously: without this turn, requests would wait for the whole segment.
@@ -93,15 +92,15 @@ async function fixAudience(services: Services, run: JourneyRun, segmentId: strin
 }
 
 /** Enters one page and moves the cursor past it, in one transaction; false when the run has stopped. */
-async function enterPage(services: Services, run: JourneyRun, cursor: string | null, page: Endpoint[]) {
+async function enterPage(services: Services, run: JourneyRun, cursor: string | null, page: string[]) {
   const nowMs = services.clock.now();
   const broadcastId = run.broadcast_id ?? undefined;
-  const entrants: Entrant[] = page.map((endpoint) => ({
+  const entrants: Entrant[] = page.map((endpointId) => ({
     appId: run.app_id,
     journeyId: run.journey_id,
     runId: run.run_id,
-    endpointId: endpoint.Id,
-    entryKey: broadcastId ? `broadcast:${broadcastId}:${endpoint.Id}` : `run:${run.run_id}:${endpoint.Id}`,
+    endpointId,
+    entryKey: broadcastId ? `broadcast:${broadcastId}:${endpointId}` : `run:${run.run_id}:${endpointId}`,
     broadcastId,
   }));
   try {
@@ -112,7 +111,7 @@ async function enterPage(services: Services, run: JourneyRun, cursor: string | n
       const moved = await trx
         .updateTable("journey_runs")
         .set((eb) => ({
-          cursor: page[page.length - 1].Id,
+          cursor: page[page.length - 1],
           entrants: eb("entrants", "+", inserted),
           last_update_ms: nowMs,
         }))
