@@ -207,3 +207,24 @@ export async function eventually<T>(read: () => Promise<T>, check: (value: T) =>
   if (!check(value)) throw new Error(`timed out; last value ${JSON.stringify(value)}`);
   return value;
 }
+
+export interface SandboxCopy {
+  channel: string;
+  address: string;
+  content: MessageContent;
+}
+
+/** What the sandbox provider received for the app (no provider configured: every channel lands there). */
+export async function sandboxCopies(t: TestServer, appId: string): Promise<SandboxCopy[]> {
+  const rows = await t.server.services.store.db
+    .selectFrom("sandbox_messages")
+    .select(["channel", "address", "content"])
+    .where("app_id", "=", appId)
+    .orderBy("seq")
+    .execute();
+  return rows.map((row) => ({
+    channel: row.channel,
+    address: row.address,
+    content: fromJson<MessageContent>(row.content),
+  }));
+}

@@ -2,6 +2,10 @@
  * Reading what the splits of a batch ask about, for all their participants at once: the events
  * recorded for the participants' messages (one indexed lookup per message and event type, by
  * event id `<message id>:<event type>`), and segment membership (one query per segment).
+ *
+ * A message's events are recorded on the endpoint it went to, which is not the participant's own
+ * when it went to the user's endpoint on another channel: each message's endpoint is read from the
+ * outbox (one query by message id for the batch), so every row, however old, is read alike.
  */
 import type { SegmentDimensions } from "@aws-sdk/client-pinpoint";
 import { type Expression, type SqlBool, sql } from "kysely";
@@ -15,6 +19,7 @@ import { membersOf } from "./segment-membership.js";
 
 interface MessageLookup {
   appId: string;
+  /** The endpoint the message's events are recorded on. */
   endpointId: string;
   messageId: string;
   /** The event types asked about; undefined for every event of the message (an EXCLUSIVE condition). */
@@ -28,6 +33,7 @@ interface MembershipLookup {
 }
 
 const pairsPerQuery = 500;
+const messagesPerQuery = 5000;
 const rangesPerQuery = 200;
 
 /**
@@ -63,11 +69,34 @@ export async function loadConditionFacts(batch: Batch, participants: Moving[]): 
       memberships.set(segment, lookup);
     }
   }
+  await useMessageEndpoints(batch, lookups);
   const facts: ConditionFacts = { messageEvents: await messageEvents(batch, lookups), members: new Map() };
   for (const [segment, lookup] of memberships) {
     facts.members.set(segment, await membersOf(batch, lookup.appId, lookup.target, [...lookup.endpointIds]));
   }
   return facts;
+}
+
+/**
+ * Points each lookup at the endpoint its message's events are recorded on: the message's endpoint,
+ * or its address when it named none (record-outcomes.ts). A message no longer in the outbox keeps
+ * the participant's endpoint.
+ */
+async function useMessageEndpoints(batch: Batch, lookups: MessageLookup[]): Promise<void> {
+  for (const [appId, appLookups] of groupBy(lookups, (lookup) => lookup.appId)) {
+    const ids = [...new Set(appLookups.map((lookup) => lookup.messageId))];
+    const endpoints = new Map<string, string>();
+    for (let i = 0; i < ids.length; i += messagesPerQuery) {
+      const rows = await batch.trx
+        .selectFrom("messages")
+        .select(["id", "endpoint_id", "address"])
+        .where("app_id", "=", appId)
+        .where("id", "in", ids.slice(i, i + messagesPerQuery))
+        .execute();
+      for (const row of rows) endpoints.set(row.id, row.endpoint_id ?? row.address);
+    }
+    for (const lookup of appLookups) lookup.endpointId = endpoints.get(lookup.messageId) ?? lookup.endpointId;
+  }
 }
 
 /** The events recorded for the messages, by message id. */

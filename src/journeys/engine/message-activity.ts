@@ -7,6 +7,10 @@
  * way it goes on to the NextActivity, except when it must wait: for the end of quiet time (with
  * WaitForQuietTime) or for its turn under Limits.MessagesPerSecond. A waiting participant stays at
  * the activity and is attended again when it wakes; its send key is unchanged.
+ *
+ * A participant whose endpoint is on another channel than the activity's is sent the message on
+ * its user's endpoint on that channel (user-endpoints.ts): that endpoint's address, opt-out and
+ * timezone apply, and the caps count it among what the participant was sent.
  */
 import type { Activity } from "@aws-sdk/client-pinpoint";
 import type { Endpoint } from "../../endpoints/index.js";
@@ -23,8 +27,12 @@ import type { Batch } from "./batch.js";
 import { composeFor, deliveryChannel, type MessagePlan, planMessageActivity } from "./message-plan.js";
 import type { Moving } from "./moving.js";
 import { capReached, sendingDay, timeframeMs } from "./sending-limits.js";
+import { userEndpoints } from "./user-endpoints.js";
 
-/** A participant cleared to be sent its message, and on what. */
+/**
+ * A participant cleared to be sent its message, and on what: its own endpoint, or its user's on
+ * the activity's channel (user-endpoints.ts).
+ */
 interface Sendable {
   participant: Moving;
   endpoint: Endpoint;
@@ -61,15 +69,22 @@ export async function attendMessages(batch: Batch, participants: Moving[]): Prom
   };
 
   const reachable: Sendable[] = [];
+  const elsewhere: Moving[] = [];
   for (const m of participants) {
     const endpoint = batch.endpointOf(m.participant);
-    const activity = m.activity() as Activity;
-    const channel = endpoint ? deliveryChannel(activity, endpoint) : undefined;
+    const channel = deliveryChannel(m.activity() as Activity, endpoint?.ChannelType);
     if (!endpoint?.Address) skip(m, "ENDPOINT_MISSING_ADDRESS");
-    else if (!channel) skip(m, "ENDPOINT_CHANNEL_MISMATCH");
+    else if (!channel) elsewhere.push(m);
     else if (endpoint.OptOut === "ALL") skip(m, "OPT_OUT");
     else if (endpoint.EndpointStatus === "INACTIVE") skip(m, "ENDPOINT_INACTIVE");
     else reachable.push({ participant: m, endpoint, channel });
+  }
+  const instead = await userEndpoints(batch, elsewhere);
+  for (const m of elsewhere) {
+    const other = instead.get(m.id);
+    if (!other) skip(m, "ENDPOINT_CHANNEL_MISMATCH");
+    else if (other.endpoint.OptOut === "ALL") skip(m, "OPT_OUT");
+    else reachable.push({ participant: m, ...other });
   }
 
   const refused = await addressOptOuts(batch, reachable);
@@ -111,7 +126,8 @@ export async function attendMessages(batch: Batch, participants: Moving[]): Prom
       skip(m, "ERROR");
       continue;
     }
-    const { appId, endpointId, journeyId, runId } = m.participant;
+    const { appId, journeyId, runId } = m.participant;
+    const endpointId = sendable.endpoint.Id;
     const { content } = composed;
     const message = await instrumentEmail(batch.services, {
       id: newMessageId(),

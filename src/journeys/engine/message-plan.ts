@@ -109,18 +109,33 @@ async function appChannelDefaults(
 }
 
 /**
- * The channel a message activity reaches this endpoint on, or undefined when the endpoint is on
- * another channel (ENDPOINT_CHANNEL_MISMATCH): EMAIL and SMS their own, PUSH any push channel,
- * CUSTOM those in its EndpointTypes (all when it lists none).
- * @example deliveryChannel(activity, endpoint) // "APNS"
+ * The channel a message activity reaches an endpoint of this ChannelType on, or undefined when the
+ * endpoint is on another channel: EMAIL and SMS their own, PUSH any push channel, CUSTOM those in
+ * its EndpointTypes (all when it lists none).
+ * @example deliveryChannel(activity, endpoint.ChannelType) // "APNS"
  */
-export function deliveryChannel(activity: Activity, endpoint: Endpoint): DeliveryChannel | undefined {
-  const type = endpoint.ChannelType ?? "";
+export function deliveryChannel(
+  activity: Activity,
+  channelType: string | null | undefined,
+): DeliveryChannel | undefined {
+  const type = channelType ?? "";
   const channel = messageChannel(activity);
   if (channel === "EMAIL" || channel === "SMS") return type === channel ? channel : undefined;
   if (channel === "PUSH") return pushChannels.has(type) ? (type as DeliveryChannel) : undefined;
   const types = activity.CUSTOM?.EndpointTypes;
   return !types || types.length === 0 || types.includes(type as never) ? "CUSTOM" : undefined;
+}
+
+/**
+ * The endpoint ChannelTypes a message activity sends on; empty for a CUSTOM activity that lists
+ * no EndpointTypes (it takes every endpoint as it is).
+ * @example channelTypesOf({ PUSH: {} }) // ["GCM", "APNS", ..., "ADM"]
+ */
+export function channelTypesOf(activity: Activity): string[] {
+  const channel = messageChannel(activity);
+  if (channel === "EMAIL" || channel === "SMS") return [channel];
+  if (channel === "PUSH") return [...pushChannels];
+  return [...(activity.CUSTOM?.EndpointTypes ?? [])];
 }
 
 /**
