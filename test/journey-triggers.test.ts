@@ -440,3 +440,45 @@ describe.each(databases)("journey triggers on %s", (kind) => {
     });
   });
 });
+
+describe("two processes on one PostgreSQL database", () => {
+  const clock = new ManualClock(Date.now());
+  let first: TestServer;
+  let second: TestServer;
+
+  beforeAll(async () => {
+    first = await startTestServer("postgres", {}, { clock });
+    second = await startTestServer("postgres", {}, { clock, database: first.database });
+  });
+  afterAll(async () => {
+    await second.server.close();
+    await first.close();
+  });
+
+  it("start each refresh once, and fan each run out once", async () => {
+    const appId = await createApp(first);
+    await putAudience(first, appId, endpointIds("shared", 30));
+    const segmentId = await planSegment(first, appId);
+    const journeyId = await publishJourney(first, appId, {
+      Name: "Shared",
+      StartCondition: { SegmentStartCondition: { SegmentId: segmentId } },
+      RefreshFrequency: "PT1H",
+      StartActivity: "pause",
+      Activities: { pause: { Wait: { WaitTime: { WaitFor: "P1D" } } } },
+    });
+    for (let refresh = 1; refresh <= 5; refresh++) {
+      clock.advance(hour);
+      first.server.services.wake.journeys();
+      second.server.services.wake.journeys();
+      await expect.poll(async () => (await runs(first, journeyId)).length, settled).toBe(refresh + 1);
+    }
+    await expect
+      .poll(async () => (await runs(first, journeyId)).every((run) => run.fanout_done === 1), settled)
+      .toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const all = await runs(first, journeyId);
+    expect(all).toHaveLength(6);
+    expect(all.map((run) => run.entrants)).toEqual([30, 30, 30, 30, 30, 30]);
+    expect(await entries(first, journeyId)).toHaveLength(180);
+  });
+});
