@@ -396,7 +396,7 @@ describe.each(databases)("journey triggers on %s", (kind) => {
       expect((await entries(t, journeyId)).map((e) => e.endpointId)).toEqual(["later"]);
     });
 
-    it("a cancelled journey ends its participants, and the sweep ends entries written after the cancel", async () => {
+    it("a cancelled journey ends its participants, and the sweep ends entries and runs written after the cancel", async () => {
       const appId = await createApp(t);
       const journeyId = await publishJourney(t, appId, purchaseJourney("ENDPOINT", "purchase"));
       await putEvents(appId, [["first", "e-1", "purchase", {}]]);
@@ -433,10 +433,27 @@ describe.each(databases)("journey triggers on %s", (kind) => {
           sent_today: 0,
         })
         .execute();
+      // And a broadcast's run, matched before the cancel had committed.
+      await db
+        .insertInto("journey_runs")
+        .values({
+          app_id: appId,
+          journey_id: journeyId,
+          run_id: "late-broadcast",
+          status: "RUNNING",
+          broadcast_id: null,
+          segment_version: null,
+          cursor: null,
+          fanout_done: 0,
+          creation_ms: clock.now(),
+          last_update_ms: clock.now(),
+        })
+        .execute();
       advance(11_000);
       await expect
         .poll(async () => (await entries(t, journeyId)).find((e) => e.endpointId === "straggler")?.status, settled)
         .toBe("CANCELLED");
+      expect((await runs(t, journeyId)).map((r) => r.status)).toEqual(["CANCELLED", "CANCELLED"]);
     });
   });
 });

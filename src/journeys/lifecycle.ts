@@ -13,12 +13,11 @@
 import type { Kysely } from "kysely";
 import type { Services } from "../services.js";
 import type { Database } from "../store/index.js";
-import { settleBroadcast } from "./broadcasts/settle.js";
 import type { Journey, JourneyState } from "./model.js";
 import { lateEntryGraceMs } from "./triggers/check-journey.js";
-import { endParticipants } from "./triggers/end-participants.js";
+import { endJourney } from "./triggers/end-journey.js";
 import { forgetEventJourneys } from "./triggers/event-entry.js";
-import { scheduleRun, setRunStatus, startEventRun } from "./triggers/runs.js";
+import { scheduleRun, startEventRun } from "./triggers/runs.js";
 import { entryWindow } from "./triggers/start-condition.js";
 
 /**
@@ -68,17 +67,9 @@ async function publish(db: Kysely<Database>, journey: Journey, nowMs: number): P
   }
 }
 
-/**
- * Runs first, then participants: on PostgreSQL a fan-out page writing at the same moment either
- * committed before (and its entries are ended here) or finds its run CANCELLED and rolls back.
- */
 async function cancel(db: Kysely<Database>, journey: Journey, nowMs: number): Promise<void> {
-  const stopped = await setRunStatus(db, journey, ["SCHEDULED", "RUNNING"], "CANCELLED", nowMs);
-  await endParticipants(db, journey, "CANCELLED", nowMs);
-  for (const run of stopped) {
-    if (run.broadcast_id) await settleBroadcast(db, journey.appId, run.broadcast_id, nowMs);
-  }
-  // Once more after other processes' caches have heard of it (event-entry.ts).
+  await endJourney(db, journey, "CANCELLED", nowMs);
+  // Once more after other processes have heard of it (event-entry.ts, a broadcast matching it meanwhile).
   await setNextCheck(db, journey, nowMs + lateEntryGraceMs);
 }
 

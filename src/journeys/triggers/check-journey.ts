@@ -8,12 +8,11 @@
 import type { Kysely } from "kysely";
 import type { Services } from "../../services.js";
 import type { Database } from "../../store/index.js";
-import { settleBroadcast } from "../broadcasts/settle.js";
 import type { Journey } from "../model.js";
 import { addDuration } from "../time/duration.js";
-import { endParticipants } from "./end-participants.js";
+import { endJourney } from "./end-journey.js";
 import { forgetEventJourneys } from "./event-entry.js";
-import { firstSegmentRun, type JourneyRun, openRuns, setRunStatus, startRun, startScheduledRun } from "./runs.js";
+import { firstSegmentRun, type JourneyRun, openRuns, startRun, startScheduledRun } from "./runs.js";
 import { entryWindow, isOneTime, segmentRefresh } from "./start-condition.js";
 
 /**
@@ -44,11 +43,11 @@ export async function checkJourney(
 ): Promise<CheckOutcome> {
   switch (journey.state) {
     case "CANCELLED":
-      await endParticipants(db, journey, "CANCELLED", nowMs);
+      await endJourney(db, journey, "CANCELLED", nowMs);
       return { nextCheckMs: null, startedRuns: 0 };
     case "CLOSED":
     case "COMPLETED":
-      await endParticipants(db, journey, "LEFT", nowMs);
+      await endJourney(db, journey, "CLOSED", nowMs);
       return { nextCheckMs: null, startedRuns: 0 };
     case "ACTIVE":
       return checkActive(db, services, journey, nowMs);
@@ -129,12 +128,7 @@ async function closeJourney(db: Kysely<Database>, services: Services, journey: J
     .where("app_id", "=", journey.appId)
     .where("id", "=", journey.id)
     .execute();
-  await setRunStatus(db, journey, ["SCHEDULED"], "CANCELLED", nowMs);
-  const stopped = await setRunStatus(db, journey, ["RUNNING"], "COMPLETED", nowMs);
-  for (const run of stopped) {
-    if (run.broadcast_id) await settleBroadcast(db, journey.appId, run.broadcast_id, nowMs);
-  }
-  await endParticipants(db, journey, "LEFT", nowMs);
+  await endJourney(db, journey, "CLOSED", nowMs);
   forgetEventJourneys(services, journey.appId);
 }
 

@@ -9,7 +9,7 @@
  * `eventJourneyCacheMs`. An entry written by a process that had not yet noticed a cancel or close
  * is ended by the scheduler's sweep of ended journeys (scheduler-check.ts).
  */
-import type { Event } from "@aws-sdk/client-pinpoint";
+import type { Event, EventDimensions } from "@aws-sdk/client-pinpoint";
 import type { Kysely } from "kysely";
 import type { Services } from "../../services.js";
 import type { Database } from "../../store/index.js";
@@ -32,7 +32,7 @@ interface EventJourney {
   journeyId: string;
   runId: string;
   filterType: string;
-  dimensions: Parameters<typeof matchesEventDimensions>[0];
+  dimensions?: EventDimensions;
   window: EntryWindow;
 }
 
