@@ -9,11 +9,11 @@ import { CreateJourneyCommand, PinpointClient } from "@aws-sdk/client-pinpoint";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fanoutTask } from "../src/journeys/triggers/index.js";
 import { openStore } from "../src/store/index.js";
+import { broadcastJourney } from "./support/journey-definitions.js";
 import {
-  broadcastJourney,
   createApp,
   endpointIds,
-  entries,
+  participants,
   planSegment,
   publishJourney,
   putAudience,
@@ -21,7 +21,7 @@ import {
   setJourneyState,
   type WaymarkUnderTest,
   writeAudience,
-} from "./support/journey-audience.js";
+} from "./support/journeys.js";
 import { cliPath, spawnServer } from "./support/process.js";
 import { databases, freshDatabase, startTestServer, type TestServer, testCredentials } from "./support/server.js";
 import { signedFetch } from "./support/signed-fetch.js";
@@ -105,17 +105,17 @@ describe.each(databases)("broadcasts on %s", (kind) => {
       SegmentSize: 40,
     });
     expect(Date.parse(finished.CompletionDate ?? "")).toBeGreaterThanOrEqual(Date.parse(finished.CreationDate));
-    const entered = await entries(t, release);
+    const entered = await participants(t, release);
     expect(entered.map((e) => e.endpointId)).toEqual(endpointIds("pro", 40));
     expect(entered.every((e) => e.entryKey === `broadcast:release-1:${e.endpointId}`)).toBe(true);
     expect(entered.every((e) => e.broadcastId === "release-1" && e.runId === "release-1")).toBe(true);
-    expect(await entries(t, other)).toEqual([]);
+    expect(await participants(t, other)).toEqual([]);
 
     const retried = await send(appId, { ...body, Attributes: { feature: "Dark mode" } });
     expect(retried.status).toBe(202);
     expect(retried.json).toMatchObject({ Id: "release-1", CreationDate: finished.CreationDate, EndpointsEntered: 40 });
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await entries(t, release)).toHaveLength(40);
+    expect(await participants(t, release)).toHaveLength(40);
     expect(await runs(t, release)).toHaveLength(1);
 
     const changed = await send(appId, { ...body, Attributes: { feature: "Light mode" } });
@@ -125,7 +125,7 @@ describe.each(databases)("broadcasts on %s", (kind) => {
 
     // The engine takes the entries up: everyone is in the journey, at its wait.
     await expect
-      .poll(async () => (await entries(t, release)).filter((e) => e.status === "ACTIVE").length, settled)
+      .poll(async () => (await participants(t, release)).filter((e) => e.status === "ACTIVE").length, settled)
       .toBe(40);
   });
 
@@ -149,7 +149,7 @@ describe.each(databases)("broadcasts on %s", (kind) => {
     ]);
     expect(seen.some((count) => count > 0 && count < 12_000)).toBe(true);
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
-    expect(await entries(t, journeyId)).toHaveLength(12_000);
+    expect(await participants(t, journeyId)).toHaveLength(12_000);
   });
 
   it("a broadcast that matches no journey is recorded and says so", async () => {
@@ -263,13 +263,13 @@ describe.each(databases)("broadcasts across processes on %s", (kind) => {
       expect(lines).toContain("3,000 of 3,000 endpoints entered (100%)");
       expect(lines.at(-1)).toBe("Broadcast cli-1 is done: 3,000 endpoints entered.");
       expect(first.stdout).not.toContain("\r");
-      const entered = await entries(t, journeyId);
+      const entered = await participants(t, journeyId);
       expect(entered.map((e) => e.endpointId)).toEqual(endpointIds("ep", 3000));
 
       const again = await waymark([...args, "--metric", "version=2", "--id", "cli-1"], database.url);
       expect(again.code).toBe(0);
       expect(again.stdout.trim().split("\n").at(-1)).toBe("Broadcast cli-1 is done: 3,000 endpoints entered.");
-      expect(await entries(t, journeyId)).toHaveLength(3000);
+      expect(await participants(t, journeyId)).toHaveLength(3000);
 
       const conflicting = await waymark([...args, "--metric", "version=3", "--id", "cli-1"], database.url);
       expect(conflicting.code).toBe(1);

@@ -7,25 +7,20 @@
  * one per address.
  */
 import { existsSync } from "node:fs";
-import {
-  CreateEmailTemplateCommand,
-  GetJourneyExecutionActivityMetricsCommand,
-  GetJourneyExecutionMetricsCommand,
-  PinpointClient,
-  type WriteJourneyRequest,
-} from "@aws-sdk/client-pinpoint";
+import { CreateEmailTemplateCommand, PinpointClient, type WriteJourneyRequest } from "@aws-sdk/client-pinpoint";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fromJson, openStore, type Store } from "../src/store/index.js";
+import { broadcastJourney } from "./support/journey-definitions.js";
 import {
-  broadcastJourney,
   createApp,
   endpointIds,
+  executionMetrics,
   planSegment,
   publishJourney,
   type WaymarkUnderTest,
   writeAudience,
-} from "./support/journey-audience.js";
+} from "./support/journeys.js";
 import { pollUntil } from "./support/poll.js";
 import { cliPath, type ServerProcess, spawnServer } from "./support/process.js";
 import { databases, freshDatabase, type TestDatabase, testCredentials } from "./support/server.js";
@@ -161,20 +156,10 @@ describe.each(databases)("journeys across a kill -9 on %s", (kind) => {
     for (const row of rows) statuses.set(row.status, (statuses.get(row.status) ?? 0) + 1);
     expect.soft(Object.fromEntries(statuses)).toEqual({ SUCCESSFUL: size });
     expect.soft(await sandboxCount(appId)).toBe(size);
-    const journey = await t.client.send(
-      new GetJourneyExecutionMetricsCommand({ ApplicationId: appId, JourneyId: journeyId }),
-    );
-    expect(journey.JourneyExecutionMetricsResponse?.Metrics).toMatchObject({ ENDPOINT_ENTERED: String(size) });
-    const announce = await t.client.send(
-      new GetJourneyExecutionActivityMetricsCommand({
-        ApplicationId: appId,
-        JourneyId: journeyId,
-        JourneyActivityId: "announce",
-      }),
-    );
-    expect.soft(announce.JourneyExecutionActivityMetricsResponse?.Metrics).toEqual({
-      ENDPOINT_ENTERED: String(size),
-      SUCCESS: String(size),
+    expect(await executionMetrics(t, appId, journeyId)).toMatchObject({ ENDPOINT_ENTERED: size });
+    expect.soft(await executionMetrics(t, appId, journeyId, "announce")).toEqual({
+      ENDPOINT_ENTERED: size,
+      SUCCESS: size,
     });
   };
 

@@ -1,42 +1,32 @@
-import { CreateSegmentCommand } from "@aws-sdk/client-pinpoint";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../src/clock.js";
+import { enteredByTests } from "./support/journey-definitions.js";
 import {
   createApp,
+  dayMs,
+  engineStart,
   enter,
-  enteredByTests,
+  hourMs,
   metrics,
   participants,
+  planSegment,
   publishJourney,
   putEndpoints,
   settle,
-} from "./support/journey-engine.js";
+} from "./support/journeys.js";
 import { databases, startTestServer, type TestServer } from "./support/server.js";
-
-const start = Date.parse("2026-11-23T12:00:00Z");
-const hourMs = 3_600_000;
-const dayMs = 24 * hourMs;
 
 describe.each(databases)("journey entry on %s", (kind) => {
   let t: TestServer;
   let appId: string;
   let proSegment: string;
-  const clock = new ManualClock(start);
+  const clock = new ManualClock(engineStart);
   const oneHourWait = { Wait: { WaitTime: { WaitFor: "PT1H" } } };
 
   beforeAll(async () => {
     t = await startTestServer(kind, {}, { clock });
     appId = await createApp(t, "Engine entry");
-    const segment = await t.client.send(
-      new CreateSegmentCommand({
-        ApplicationId: appId,
-        WriteSegmentRequest: {
-          Name: "Pro",
-          Dimensions: { Attributes: { Plan: { AttributeType: "INCLUSIVE", Values: ["pro"] } } },
-        },
-      }),
-    );
-    proSegment = segment.SegmentResponse?.Id ?? "";
+    proSegment = await planSegment(t, appId, "pro");
     await putEndpoints(t, appId, [
       { Id: "pro", ChannelType: "EMAIL", Address: "pro@example.com", Attributes: { Plan: ["pro"] } },
       { Id: "free", ChannelType: "EMAIL", Address: "free@example.com", Attributes: { Plan: ["free"] } },
@@ -54,7 +44,7 @@ describe.each(databases)("journey entry on %s", (kind) => {
   afterAll(() => t.close());
 
   it("refuses entries whose endpoint cannot be reached or is outside the event journey's segment, with their metrics", async () => {
-    clock.set(start);
+    clock.set(engineStart);
     const journeyId = await publishJourney(t, appId, {
       ...enteredByTests({ StartActivity: "wait", Activities: { wait: oneHourWait } }),
       StartCondition: {
@@ -89,7 +79,7 @@ describe.each(databases)("journey entry on %s", (kind) => {
   });
 
   it("an endpoint in the journey is not let in again; after it leaves, EndpointReentryCap and EndpointReentryInterval decide", async () => {
-    clock.set(start);
+    clock.set(engineStart);
     const journeyId = await publishJourney(
       t,
       appId,
@@ -109,7 +99,7 @@ describe.each(databases)("journey entry on %s", (kind) => {
     clock.advance(hourMs);
     await settle(t);
     expect(await entry("too-soon")).toBe("REJECTED");
-    clock.set(start + dayMs);
+    clock.set(engineStart + dayMs);
     expect(await entry("second")).toBe("ACTIVE");
     clock.advance(2 * dayMs);
     expect(await entry("third")).toBe("REJECTED");
@@ -145,13 +135,13 @@ describe.each(databases)("journey entry on %s", (kind) => {
   });
 
   it("nobody moves before the journey's Schedule.StartTime, nor after its EndTime", async () => {
-    clock.set(start);
+    clock.set(engineStart);
     const journeyId = await publishJourney(
       t,
       appId,
       enteredByTests({
         StartActivity: "first",
-        Schedule: { StartTime: new Date(start + dayMs), EndTime: new Date(start + dayMs + 3 * hourMs) },
+        Schedule: { StartTime: new Date(engineStart + dayMs), EndTime: new Date(engineStart + dayMs + 3 * hourMs) },
         Activities: {
           first: { Wait: { WaitTime: { WaitFor: "PT2H" }, NextActivity: "second" } },
           second: { Wait: { WaitTime: { WaitFor: "PT2H" } } },
@@ -160,9 +150,9 @@ describe.each(databases)("journey entry on %s", (kind) => {
     );
     await enter(t, appId, journeyId, ["pro"]);
     await settle(t);
-    expect((await participants(t, journeyId))[0]).toMatchObject({ status: "ENTERING", wakeMs: start + dayMs });
+    expect((await participants(t, journeyId))[0]).toMatchObject({ status: "ENTERING", wakeMs: engineStart + dayMs });
     expect(await metrics(t, journeyId)).toEqual({});
-    clock.set(start + dayMs);
+    clock.set(engineStart + dayMs);
     await settle(t);
     expect((await participants(t, journeyId))[0]).toMatchObject({ status: "ACTIVE", activityId: "first" });
     clock.advance(2 * hourMs);

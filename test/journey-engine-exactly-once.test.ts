@@ -2,28 +2,27 @@ import { CreateEmailTemplateCommand } from "@aws-sdk/client-pinpoint";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../src/clock.js";
 import { runDueParticipants } from "../src/journeys/engine/run-due.js";
+import { enteredByTests } from "./support/journey-definitions.js";
 import {
   createApp,
+  engineStart,
   enter,
-  enteredByTests,
-  eventually,
+  hourMs,
   journeyMessages,
   participants,
   publishJourney,
   putEndpoints,
   setJourneyState,
   settle,
-} from "./support/journey-engine.js";
+} from "./support/journeys.js";
+import { pollUntil } from "./support/poll.js";
 import { databases, startTestServer, type TestServer } from "./support/server.js";
-
-const start = Date.parse("2026-11-23T12:00:00Z");
-const hourMs = 3_600_000;
 
 describe.each(databases)("journey sends on %s: once, and only while the journey runs", (kind) => {
   let t: TestServer;
   let appId: string;
   let template: string;
-  const clock = new ManualClock(start);
+  const clock = new ManualClock(engineStart);
   const ids = Array.from({ length: 200 }, (_, i) => `e${i}`);
   const waitThenEmail = () =>
     enteredByTests({
@@ -52,18 +51,16 @@ describe.each(databases)("journey sends on %s: once, and only while the journey 
         EmailTemplateRequest: { Subject: "Hello", TextPart: "Hello {{Id}}" },
       }),
     );
-    for (let i = 0; i < ids.length; i += 100) {
-      await putEndpoints(
-        t,
-        appId,
-        ids.slice(i, i + 100).map((Id) => ({ Id, ChannelType: "EMAIL", Address: `${Id}@example.com` })),
-      );
-    }
+    await putEndpoints(
+      t,
+      appId,
+      ids.map((Id) => ({ Id, ChannelType: "EMAIL", Address: `${Id}@example.com` })),
+    );
   });
   afterAll(() => t.close());
 
   it("pausing stops sends at once; resuming goes on from where each participant was", async () => {
-    clock.set(start);
+    clock.set(engineStart);
     const journeyId = await publishJourney(t, appId, waitThenEmail());
     await enter(t, appId, journeyId, ids.slice(0, 3));
     await settle(t);
@@ -79,7 +76,7 @@ describe.each(databases)("journey sends on %s: once, and only while the journey 
   });
 
   it("cancelling ends every participant, and nobody is sent anything after", async () => {
-    clock.set(start);
+    clock.set(engineStart);
     const journeyId = await publishJourney(t, appId, waitThenEmail());
     await enter(t, appId, journeyId, ids.slice(0, 3));
     await settle(t);
@@ -95,7 +92,7 @@ describe.each(databases)("journey sends on %s: once, and only while the journey 
   });
 
   it("a batch run again over participants whose rows were lost sends nothing twice", async () => {
-    clock.set(start);
+    clock.set(engineStart);
     const journeyId = await publishJourney(
       t,
       appId,
@@ -135,14 +132,15 @@ describe.each(databases)("journey sends on %s: once, and only while the journey 
     const rows = await participants(t, journeyId);
     expect(rows.map((p) => p.messages.announce).sort()).toEqual([...first].sort());
     expect(rows.every((p) => p.activityId === "wait")).toBe(true);
-    await eventually(
+    await pollUntil(
       () => sandboxCount(first),
       (n) => n === 5,
+      { what: "the five emails in the sandbox" },
     );
   });
 
   it("a participant the engine fails on is set aside, and the others go on", async () => {
-    clock.set(start);
+    clock.set(engineStart);
     const good = await publishJourney(t, appId, waitThenEmail());
     // A definition validation would refuse (a WaitFor that is no duration), written as if it had slipped through.
     const broken = `broken-${kind}`;
@@ -162,29 +160,31 @@ describe.each(databases)("journey sends on %s: once, and only while the journey 
         trigger: "EVENT",
         definition: JSON.stringify(definition),
         version: 1,
-        creation_date: new Date(start).toISOString(),
-        last_modified_date: new Date(start).toISOString(),
+        creation_date: new Date(engineStart).toISOString(),
+        last_modified_date: new Date(engineStart).toISOString(),
         tags: "{}",
-        activated_ms: start,
+        activated_ms: engineStart,
         next_check_ms: null,
       })
       .execute();
     await enter(t, appId, broken, ["e0"]);
     await enter(t, appId, good, ["e1", "e2"]);
     t.server.services.wake.journeys();
-    await eventually(
+    await pollUntil(
       () => participants(t, good),
       (rows) => rows.every((p) => p.activityId === "wait"),
+      { what: "the good journey's participants at their wait" },
     );
-    const [stuck] = await eventually(
+    const [stuck] = await pollUntil(
       () => participants(t, broken),
       (rows) => (rows[0]?.wakeMs ?? 0) > clock.now(),
+      { what: "the failing participant set aside" },
     );
     expect(stuck).toMatchObject({ status: "ENTERING", wakeMs: clock.now() + 10 * 60_000 });
   });
 
   it("batches running at once never take the same participant", async () => {
-    clock.set(start);
+    clock.set(engineStart);
     const journeyId = await publishJourney(
       t,
       appId,

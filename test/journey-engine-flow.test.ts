@@ -1,30 +1,31 @@
-import { CreateEmailTemplateCommand, CreateSegmentCommand } from "@aws-sdk/client-pinpoint";
+import { CreateEmailTemplateCommand } from "@aws-sdk/client-pinpoint";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../src/clock.js";
 import { participantPercentile, randomBranch } from "../src/journeys/engine/random-split.js";
+import { enteredByTests, messageEvent, messageEventSplit } from "./support/journey-definitions.js";
 import {
   createApp,
+  dayMs,
+  engineStart,
   enter,
-  enteredByTests,
+  hourMs,
   journeyMessages,
   metrics,
+  openEmail,
   participants,
+  planSegment,
   publishJourney,
   putEndpoints,
   settle,
-} from "./support/journey-engine.js";
+} from "./support/journeys.js";
 import { databases, startTestServer, type TestServer } from "./support/server.js";
-
-const start = Date.parse("2026-11-23T12:00:00Z");
-const hourMs = 3_600_000;
-const dayMs = 24 * hourMs;
 
 describe.each(databases)("journey flow activities on %s", (kind) => {
   let t: TestServer;
   let appId: string;
   let template: string;
   let proSegment: string;
-  const clock = new ManualClock(start);
+  const clock = new ManualClock(engineStart);
   const email = (next?: string) => ({
     EMAIL: { TemplateName: template, MessageConfig: { FromAddress: "news@example.com" }, NextActivity: next },
   });
@@ -39,16 +40,7 @@ describe.each(databases)("journey flow activities on %s", (kind) => {
         EmailTemplateRequest: { Subject: "Hello", HtmlPart: "<html><body><p>Hello {{Id}}</p></body></html>" },
       }),
     );
-    const segment = await t.client.send(
-      new CreateSegmentCommand({
-        ApplicationId: appId,
-        WriteSegmentRequest: {
-          Name: "Pro",
-          Dimensions: { Attributes: { Plan: { AttributeType: "INCLUSIVE", Values: ["pro"] } } },
-        },
-      }),
-    );
-    proSegment = segment.SegmentResponse?.Id ?? "";
+    proSegment = await planSegment(t, appId, "pro");
     await putEndpoints(
       t,
       appId,
@@ -62,17 +54,14 @@ describe.each(databases)("journey flow activities on %s", (kind) => {
   });
   afterAll(() => t.close());
 
-  /** Opens the participant's email as a mail client does: it loads the tracking pixel. */
-  async function openEmail(journeyId: string, endpointId: string) {
+  /** Opens the email the participant was sent, as its mail client would. */
+  async function openEmailOf(journeyId: string, endpointId: string) {
     const message = (await journeyMessages(t, journeyId)).find((m) => m.endpointId === endpointId);
-    const html = message?.content.kind === "email" ? (message.content.htmlBody ?? "") : "";
-    const pixel = /<img src="([^"]+\/t\/o\/[^"]+)"/.exec(html)?.[1] ?? "";
-    const response = await fetch(new URL(new URL(pixel).pathname, t.url));
-    expect(response.status).toBe(200);
+    await openEmail(t, message?.content.kind === "email" ? (message.content.htmlBody ?? "") : "");
   }
 
   it("a Wait holds participants until WaitFor has passed since they arrived, or until WaitUntil", async () => {
-    clock.set(start);
+    clock.set(engineStart);
     const journeyId = await publishJourney(
       t,
       appId,
@@ -87,7 +76,7 @@ describe.each(databases)("journey flow activities on %s", (kind) => {
     );
     await enter(t, appId, journeyId, ["p0"]);
     await settle(t);
-    expect((await participants(t, journeyId))[0]).toMatchObject({ activityId: "day", wakeMs: start + dayMs });
+    expect((await participants(t, journeyId))[0]).toMatchObject({ activityId: "day", wakeMs: engineStart + dayMs });
     clock.advance(dayMs - 1);
     await settle(t);
     expect((await participants(t, journeyId))[0].activityId).toBe("day");
@@ -106,7 +95,7 @@ describe.each(databases)("journey flow activities on %s", (kind) => {
   });
 
   it("an engagement split sends the reminder only to those who did not open the email", async () => {
-    clock.set(start);
+    clock.set(engineStart);
     const journeyId = await publishJourney(
       t,
       appId,
@@ -114,23 +103,7 @@ describe.each(databases)("journey flow activities on %s", (kind) => {
         StartActivity: "announce",
         Activities: {
           announce: email("opened"),
-          opened: {
-            ConditionalSplit: {
-              Condition: {
-                Conditions: [
-                  {
-                    EventCondition: {
-                      MessageActivity: "announce",
-                      Dimensions: { EventType: { DimensionType: "INCLUSIVE", Values: ["_email.open"] } },
-                    },
-                  },
-                ],
-              },
-              EvaluationWaitTime: { WaitFor: "PT2H" },
-              TrueActivity: "thanks",
-              FalseActivity: "reminder",
-            },
-          },
+          opened: messageEventSplit("announce", "_email.open", { wait: "PT2H", yes: "thanks", no: "reminder" }),
           thanks: { Wait: { WaitTime: { WaitFor: "PT1M" } } },
           reminder: email(),
         },
@@ -139,11 +112,11 @@ describe.each(databases)("journey flow activities on %s", (kind) => {
     await enter(t, appId, journeyId, ["p0", "p1", "p2"]);
     await settle(t);
     expect((await participants(t, journeyId)).map((p) => [p.activityId, p.wakeMs])).toEqual([
-      ["opened", start + 2 * hourMs],
-      ["opened", start + 2 * hourMs],
-      ["opened", start + 2 * hourMs],
+      ["opened", engineStart + 2 * hourMs],
+      ["opened", engineStart + 2 * hourMs],
+      ["opened", engineStart + 2 * hourMs],
     ]);
-    await openEmail(journeyId, "p1");
+    await openEmailOf(journeyId, "p1");
     clock.advance(2 * hourMs);
     await settle(t);
 
@@ -199,7 +172,7 @@ describe.each(databases)("journey flow activities on %s", (kind) => {
   });
 
   it("MultiCondition takes the first branch whose condition holds, else the default", async () => {
-    clock.set(start);
+    clock.set(engineStart);
     const journeyId = await publishJourney(
       t,
       appId,
@@ -211,15 +184,7 @@ describe.each(databases)("journey flow activities on %s", (kind) => {
             MultiCondition: {
               EvaluationWaitTime: { WaitFor: "PT1H" },
               Branches: [
-                {
-                  Condition: {
-                    EventCondition: {
-                      MessageActivity: "announce",
-                      Dimensions: { EventType: { DimensionType: "INCLUSIVE", Values: ["_email.open"] } },
-                    },
-                  },
-                  NextActivity: "opener",
-                },
+                { Condition: messageEvent("announce", "_email.open"), NextActivity: "opener" },
                 { Condition: { SegmentCondition: { SegmentId: proSegment } }, NextActivity: "pro" },
               ],
               DefaultActivity: "rest",
@@ -234,8 +199,8 @@ describe.each(databases)("journey flow activities on %s", (kind) => {
     await enter(t, appId, journeyId, ["p0", "p1", "p2", "p3"]);
     await settle(t);
     // p2 is a pro user and opens: the first branch wins.
-    await openEmail(journeyId, "p2");
-    await openEmail(journeyId, "p3");
+    await openEmailOf(journeyId, "p2");
+    await openEmailOf(journeyId, "p3");
     clock.advance(hourMs);
     await settle(t);
     expect((await participants(t, journeyId)).map((p) => [p.endpointId, p.activityId])).toEqual([

@@ -6,27 +6,26 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../src/clock.js";
 import { optOut } from "../src/messages/opt-outs.js";
+import { enteredByTests, featureRelease } from "./support/journey-definitions.js";
 import {
   createApp,
+  dayMs,
+  engineStart,
   enter,
-  enteredByTests,
-  eventually,
   journeyMessages,
   metrics,
   participants,
   publishJourney,
   putEndpoints,
   settle,
-} from "./support/journey-engine.js";
+} from "./support/journeys.js";
+import { pollUntil } from "./support/poll.js";
 import { databases, startTestServer, type TestServer } from "./support/server.js";
-
-const start = Date.parse("2026-11-23T12:00:00Z");
-const dayMs = 86_400_000;
 
 describe.each(databases)("journey message activities on %s", (kind) => {
   let t: TestServer;
   let appId: string;
-  const clock = new ManualClock(start);
+  const clock = new ManualClock(engineStart);
 
   beforeAll(async () => {
     t = await startTestServer(kind, {}, { clock });
@@ -62,7 +61,6 @@ describe.each(databases)("journey message activities on %s", (kind) => {
   afterAll(() => t.close());
 
   const templates = { email: "", sms: "", push: "" };
-  const feature = { EventType: "feature_release", Attributes: { feature: "Dark mode" } };
 
   it("an email activity renders its template with the endpoint and the broadcast's event, one message each", async () => {
     await putEndpoints(t, appId, [
@@ -86,7 +84,7 @@ describe.each(databases)("journey message activities on %s", (kind) => {
         },
       }),
     );
-    await enter(t, appId, journeyId, ["ann", "bob"], { broadcast: { id: `launch-${kind}`, event: feature } });
+    await enter(t, appId, journeyId, ["ann", "bob"], { broadcast: { id: `launch-${kind}`, event: featureRelease } });
     await settle(t);
 
     const sent = await journeyMessages(t, journeyId);
@@ -101,14 +99,15 @@ describe.each(databases)("journey message activities on %s", (kind) => {
 
     const rows = await participants(t, journeyId);
     expect(rows.map((p) => [p.status, p.activityId, p.wakeMs])).toEqual([
-      ["ACTIVE", "pause", start + dayMs],
-      ["ACTIVE", "pause", start + dayMs],
+      ["ACTIVE", "pause", engineStart + dayMs],
+      ["ACTIVE", "pause", engineStart + dayMs],
     ]);
     expect(rows.map((p) => p.messages.announce).sort()).toEqual(sent.map((m) => m.id).sort());
 
-    await eventually(
+    await pollUntil(
       () => metrics(t, journeyId),
       (m) => m["announce/SUCCESS"] === 2,
+      { what: "both emails sent" },
     );
     expect(await metrics(t, journeyId)).toEqual({
       "/ENDPOINT_PRODUCED": 2,
@@ -145,7 +144,7 @@ describe.each(databases)("journey message activities on %s", (kind) => {
         },
       }),
     );
-    await enter(t, appId, journeyId, ["sms-1", "push-1", "mail-1"], { event: feature });
+    await enter(t, appId, journeyId, ["sms-1", "push-1", "mail-1"], { event: featureRelease });
     await settle(t);
 
     const sent = await journeyMessages(t, journeyId);
@@ -199,7 +198,7 @@ describe.each(databases)("journey message activities on %s", (kind) => {
         },
       }),
     );
-    await enter(t, appId, journeyId, ["quit", "stay"], { event: feature });
+    await enter(t, appId, journeyId, ["quit", "stay"], { event: featureRelease });
     await settle(t);
     expect((await journeyMessages(t, journeyId)).map((m) => m.endpointId)).toEqual(["stay"]);
     const counted = await metrics(t, journeyId);
@@ -226,7 +225,7 @@ describe.each(databases)("journey message activities on %s", (kind) => {
         },
       }),
     );
-    await enter(t, appId, journeyId, ["capped"], { event: feature });
+    await enter(t, appId, journeyId, ["capped"], { event: featureRelease });
     await settle(t);
     expect((await journeyMessages(t, journeyId)).map((m) => m.activityId)).toEqual(["one", "two"]);
     clock.advance(dayMs);
@@ -250,13 +249,13 @@ describe.each(databases)("journey message activities on %s", (kind) => {
       }),
     );
     for (const key of ["one", "two", "three"]) {
-      await enter(t, appId, journeyId, ["framed"], { event: feature, key });
+      await enter(t, appId, journeyId, ["framed"], { event: featureRelease, key });
       await settle(t);
     }
     expect(await journeyMessages(t, journeyId)).toHaveLength(2);
     expect((await metrics(t, journeyId))["text/TIMEFRAME_CAP"]).toBe(1);
     clock.advance(8 * dayMs);
-    await enter(t, appId, journeyId, ["framed"], { event: feature, key: "four" });
+    await enter(t, appId, journeyId, ["framed"], { event: featureRelease, key: "four" });
     await settle(t);
     expect(await journeyMessages(t, journeyId)).toHaveLength(3);
   });
@@ -274,8 +273,8 @@ describe.each(databases)("journey message activities on %s", (kind) => {
       });
     const waiting = await publishJourney(t, appId, definition(true));
     const skipping = await publishJourney(t, appId, definition(false));
-    await enter(t, appId, waiting, ["night"], { event: feature });
-    await enter(t, appId, skipping, ["night"], { event: feature });
+    await enter(t, appId, waiting, ["night"], { event: featureRelease });
+    await enter(t, appId, skipping, ["night"], { event: featureRelease });
     await settle(t);
 
     expect(await journeyMessages(t, waiting)).toEqual([]);
@@ -308,7 +307,7 @@ describe.each(databases)("journey message activities on %s", (kind) => {
         Activities: { text: { SMS: { TemplateName: templates.sms } } },
       }),
     );
-    await enter(t, appId, journeyId, ids, { event: feature });
+    await enter(t, appId, journeyId, ids, { event: featureRelease });
     await settle(t);
     expect(await journeyMessages(t, journeyId)).toHaveLength(2);
     const held = (await participants(t, journeyId)).filter((p) => p.status === "ACTIVE");

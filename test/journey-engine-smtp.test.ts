@@ -1,64 +1,31 @@
-import type { AddressInfo } from "node:net";
 import { CreateEmailTemplateCommand } from "@aws-sdk/client-pinpoint";
-import { type ParsedMail, simpleParser } from "mailparser";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../src/clock.js";
+import { enteredByTests, messageEventSplit } from "./support/journey-definitions.js";
 import {
   createApp,
+  engineStart,
   enter,
-  enteredByTests,
-  eventually,
   metrics,
+  openEmail,
   participants,
   publishJourney,
   putEndpoints,
   settle,
-} from "./support/journey-engine.js";
+} from "./support/journeys.js";
+import { pollUntil } from "./support/poll.js";
 import { databases, startTestServer, type TestServer } from "./support/server.js";
-
-/** A real SMTP server standing in for the provider; it refuses `gone-*` mailboxes for good (550). */
-async function startSink() {
-  const received: ParsedMail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    logger: false,
-    onRcptTo(address, _session, callback) {
-      if (address.address.startsWith("gone-")) {
-        return callback(Object.assign(new Error("5.1.1 No such user"), { responseCode: 550 }));
-      }
-      callback();
-    },
-    onData(stream, _session, callback) {
-      simpleParser(stream).then(
-        (mail) => {
-          received.push(mail);
-          callback();
-        },
-        (error: Error) => callback(error),
-      );
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return {
-    url: `smtp://127.0.0.1:${port}`,
-    received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-const start = Date.parse("2026-11-23T12:00:00Z");
+import { type SmtpSink, startSmtpSink } from "./support/smtp-sink.js";
 
 describe.each(databases)("a journey's emails through SMTP on %s", (kind) => {
   let t: TestServer;
-  let sink: Awaited<ReturnType<typeof startSink>>;
+  let sink: SmtpSink;
   let appId: string;
-  const clock = new ManualClock(start);
+  const clock = new ManualClock(engineStart);
 
   beforeAll(async () => {
-    sink = await startSink();
+    // It refuses `gone-*` mailboxes for good (550).
+    sink = await startSmtpSink({ refuse: (address) => address.startsWith("gone-") });
     t = await startTestServer(
       kind,
       { providers: { email: { type: "smtp", url: sink.url, maxConnections: 2 } } },
@@ -100,23 +67,7 @@ describe.each(databases)("a journey's emails through SMTP on %s", (kind) => {
               NextActivity: "opened",
             },
           },
-          opened: {
-            ConditionalSplit: {
-              Condition: {
-                Conditions: [
-                  {
-                    EventCondition: {
-                      MessageActivity: "announce",
-                      Dimensions: { EventType: { DimensionType: "INCLUSIVE", Values: ["_email.open"] } },
-                    },
-                  },
-                ],
-              },
-              EvaluationWaitTime: { WaitFor: "P1D" },
-              TrueActivity: "engaged",
-              FalseActivity: "unengaged",
-            },
-          },
+          opened: messageEventSplit("announce", "_email.open", { wait: "P1D", yes: "engaged", no: "unengaged" }),
           engaged: { Wait: { WaitTime: { WaitFor: "P7D" } } },
           unengaged: { Wait: { WaitTime: { WaitFor: "P7D" } } },
         },
@@ -127,15 +78,15 @@ describe.each(databases)("a journey's emails through SMTP on %s", (kind) => {
     });
     await settle(t);
 
-    const counted = await eventually(
+    const counted = await pollUntil(
       () => metrics(t, journeyId),
       (m) => m["announce/SUCCESS"] === 2 && m["announce/PERMANENT_FAILURE"] === 1,
+      { what: "two sent and one refused" },
     );
     expect(counted["announce/ENDPOINT_ENTERED"]).toBe(3);
     expect(sink.received.map((mail) => mail.subject)).toEqual(["New: Dark mode", "New: Dark mode"]);
-    const mail = sink.received.find((m) => (m.html || "").includes("Dark mode is here, reader."));
-    const pixel = /<img src="([^"]+\/t\/o\/[^"]+)"/.exec(String(mail?.html))?.[1] ?? "";
-    expect((await fetch(new URL(new URL(pixel).pathname, t.url))).status).toBe(200);
+    const mail = sink.received.find((m) => m.html.includes("Dark mode is here, reader."));
+    await openEmail(t, mail?.html ?? "");
 
     clock.advance(24 * 3_600_000);
     await settle(t);

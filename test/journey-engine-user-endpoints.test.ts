@@ -1,19 +1,16 @@
-import {
-  CreateEmailTemplateCommand,
-  CreateSegmentCommand,
-  CreateSmsTemplateCommand,
-  type EndpointBatchItem,
-} from "@aws-sdk/client-pinpoint";
+import { CreateEmailTemplateCommand, CreateSmsTemplateCommand, type EndpointBatchItem } from "@aws-sdk/client-pinpoint";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordDeliveryReceipt } from "../src/channels/sms/receipts.js";
 import { ManualClock } from "../src/clock.js";
 import { optOut } from "../src/messages/opt-outs.js";
 import { fromJson } from "../src/store/index.js";
+import { broadcastJourney, enteredByTests, featureRelease, messageEventSplit } from "./support/journey-definitions.js";
 import {
+  attributeSegment,
   createApp,
+  dayMs,
+  engineStart,
   enter,
-  enteredByTests,
-  eventually,
   journeyMessages,
   metrics,
   participants,
@@ -21,12 +18,9 @@ import {
   putEndpoints,
   sandboxCopies,
   settle,
-} from "./support/journey-engine.js";
+} from "./support/journeys.js";
+import { pollUntil } from "./support/poll.js";
 import { databases, startTestServer, type TestServer } from "./support/server.js";
-
-const start = Date.parse("2026-11-23T12:00:00Z");
-const dayMs = 86_400_000;
-const feature = { EventType: "feature_release", Attributes: { feature: "Dark mode" } };
 
 /** One person: an email endpoint and an SMS endpoint under one user. */
 function person(id: string, phone: string, extra: Partial<EndpointBatchItem> = {}): EndpointBatchItem[] {
@@ -38,7 +32,7 @@ function person(id: string, phone: string, extra: Partial<EndpointBatchItem> = {
 
 describe.each(databases)("a message activity on another channel than the participant's endpoint on %s", (kind) => {
   let t: TestServer;
-  const clock = new ManualClock(start);
+  const clock = new ManualClock(engineStart);
   const templates = { sms: "", email: "" };
 
   beforeAll(async () => {
@@ -108,7 +102,7 @@ describe.each(databases)("a message activity on another channel than the partici
       },
     ]);
     const journeyId = await publishJourney(t, appId, smsJourney("after"));
-    await enter(t, appId, journeyId, ["email-ann"], { event: feature });
+    await enter(t, appId, journeyId, ["email-ann"], { event: featureRelease });
     await settle(t);
 
     const sent = await journeyMessages(t, journeyId);
@@ -117,16 +111,18 @@ describe.each(databases)("a message activity on another channel than the partici
     const [ann] = await participants(t, journeyId);
     expect([ann.endpointId, ann.activityId, ann.messages.text]).toEqual(["email-ann", "after", sent[0].id]);
 
-    const copies = await eventually(
+    const copies = await pollUntil(
       () => sandboxCopies(t, appId),
       (c) => c.length > 0,
+      { what: "the SMS at the sandbox" },
     );
     expect(copies.map((c) => [c.channel, c.address, c.content.kind === "sms" && c.content.body])).toEqual([
       ["SMS", "+14155550301", "new phone at +14155550301: try Dark mode"],
     ]);
-    await eventually(
+    await pollUntil(
       () => metrics(t, journeyId),
       (m) => m["text/SUCCESS"] === 1,
+      { what: "the SMS counted" },
     );
     expect(await metrics(t, journeyId)).toEqual({
       "/ENDPOINT_PRODUCED": 1,
@@ -146,7 +142,7 @@ describe.each(databases)("a message activity on another channel than the partici
     ]);
     await optOut(t.server.services.store.db, appId, "SMS", "+14155550312");
     const journeyId = await publishJourney(t, appId, smsJourney("after"));
-    await enter(t, appId, journeyId, ["email-quit", "email-stop", "email-stay"], { event: feature });
+    await enter(t, appId, journeyId, ["email-quit", "email-stop", "email-stay"], { event: featureRelease });
     await settle(t);
     expect((await journeyMessages(t, journeyId)).map((m) => m.endpointId)).toEqual(["sms-stay"]);
     const counted = await metrics(t, journeyId);
@@ -164,33 +160,18 @@ describe.each(databases)("a message activity on another channel than the partici
         StartActivity: "text",
         Activities: {
           text: { SMS: { TemplateName: templates.sms, NextActivity: "delivered" } },
-          delivered: {
-            ConditionalSplit: {
-              Condition: {
-                Conditions: [
-                  {
-                    EventCondition: {
-                      MessageActivity: "text",
-                      Dimensions: { EventType: { DimensionType: "INCLUSIVE", Values: ["_SMS.SUCCESS"] } },
-                    },
-                  },
-                ],
-              },
-              EvaluationWaitTime: { WaitFor: "P1D" },
-              TrueActivity: "reached",
-              FalseActivity: "unreached",
-            },
-          },
+          delivered: messageEventSplit("text", "_SMS.SUCCESS", { wait: "P1D", yes: "reached", no: "unreached" }),
           reached: { Wait: { WaitTime: { WaitFor: "P7D" } } },
           unreached: { Wait: { WaitTime: { WaitFor: "P7D" } } },
         },
       }),
     );
-    await enter(t, appId, journeyId, ["email-bea", "email-cal"], { event: feature });
+    await enter(t, appId, journeyId, ["email-bea", "email-cal"], { event: featureRelease });
     await settle(t);
-    const sent = await eventually(
+    const sent = await pollUntil(
       () => journeyMessages(t, journeyId),
       (messages) => messages.length === 2 && messages.every((m) => m.status === "SUCCESSFUL"),
+      { what: "both SMS sent" },
     );
     const toBea = sent.find((m) => m.endpointId === "sms-bea");
     expect(toBea).toBeDefined();
@@ -243,7 +224,7 @@ describe.each(databases)("a message activity on another channel than the partici
       }),
     );
     // Fay's segment holds both her endpoints; Gus's holds only his email endpoint.
-    await enter(t, appId, journeyId, ["email-fay", "sms-fay", "email-gus"], { event: feature });
+    await enter(t, appId, journeyId, ["email-fay", "sms-fay", "email-gus"], { event: featureRelease });
     await settle(t);
 
     const sent = await journeyMessages(t, journeyId);
@@ -253,9 +234,10 @@ describe.each(databases)("a message activity on another channel than the partici
       ["text", "sms-fay", "SMS"],
       ["text", "sms-gus", "SMS"],
     ]);
-    const copies = await eventually(
+    const copies = await pollUntil(
       () => sandboxCopies(t, appId),
       (c) => c.length === 4,
+      { what: "four messages at the sandbox" },
     );
     expect(copies.map((c) => [c.channel, c.address]).sort()).toEqual([
       ["EMAIL", "fay@example.com"],
@@ -281,29 +263,15 @@ describe.each(databases)("a message activity on another channel than the partici
       { ...emailIvy, ...launch },
       smsIvy,
     ]);
-    const segment = await t.client.send(
-      new CreateSegmentCommand({
-        ApplicationId: appId,
-        WriteSegmentRequest: {
-          Name: "Launch cohort",
-          Dimensions: { Attributes: { Cohort: { AttributeType: "INCLUSIVE", Values: ["launch"] } } },
-        },
+    const segmentId = await attributeSegment(t, appId, "launch", "Cohort");
+    const journeyId = await publishJourney(
+      t,
+      appId,
+      broadcastJourney(segmentId, ["feature_release"], {
+        StartActivity: "text",
+        Activities: { text: { SMS: { TemplateName: templates.sms } } },
       }),
     );
-    const journeyId = await publishJourney(t, appId, {
-      Name: "Broadcast SMS",
-      StartCondition: {
-        EventStartCondition: {
-          EventFilter: {
-            FilterType: "BROADCAST" as "ENDPOINT",
-            Dimensions: { EventType: { DimensionType: "INCLUSIVE", Values: ["feature_release"] } },
-          },
-          SegmentId: segment.SegmentResponse?.Id,
-        },
-      },
-      StartActivity: "text",
-      Activities: { text: { SMS: { TemplateName: templates.sms } } },
-    });
     // The broadcast's fan-out (in endpoint id order) has written its page with both email endpoints,
     // not yet the page with Hal's SMS endpoint.
     const { db } = t.server.services.store;
@@ -322,7 +290,7 @@ describe.each(databases)("a message activity on another channel than the partici
         last_update_ms: clock.now(),
       })
       .execute();
-    const broadcast = { id: "launch", event: feature };
+    const broadcast = { id: "launch", event: featureRelease };
     await enter(t, appId, journeyId, ["email-hal", "email-ivy"], { broadcast });
     await settle(t);
     expect((await journeyMessages(t, journeyId)).map((m) => m.endpointId)).toEqual(["sms-ivy"]);
@@ -332,9 +300,10 @@ describe.each(databases)("a message activity on another channel than the partici
     await enter(t, appId, journeyId, ["sms-hal"], { broadcast });
     await settle(t);
     expect((await journeyMessages(t, journeyId)).map((m) => m.endpointId).sort()).toEqual(["sms-hal", "sms-ivy"]);
-    const copies = await eventually(
+    const copies = await pollUntil(
       () => sandboxCopies(t, appId),
       (c) => c.length === 2,
+      { what: "two SMS at the sandbox" },
     );
     expect(copies.map((c) => c.address).sort()).toEqual(["+14155550341", "+14155550342"]);
   });
@@ -355,7 +324,7 @@ describe.each(databases)("a message activity on another channel than the partici
       { Id: "sms-kim", ChannelType: "SMS", Address: "+14155550352" },
     ]);
     const journeyId = await publishJourney(t, appId, smsJourney());
-    await enter(t, appId, journeyId, ["email-jon", "email-kim"], { event: feature });
+    await enter(t, appId, journeyId, ["email-jon", "email-kim"], { event: featureRelease });
     await settle(t);
     expect(await journeyMessages(t, journeyId)).toEqual([]);
     const counted = await metrics(t, journeyId);

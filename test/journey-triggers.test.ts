@@ -13,15 +13,16 @@ import { recordSystemEvents } from "../src/messages/system-events.js";
 import {
   createApp,
   endpointIds,
-  entries,
   journeyState,
+  metrics,
+  participants,
   planSegment,
   publishJourney,
   putAudience,
   runs,
   setJourneyState,
   writeAudience,
-} from "./support/journey-audience.js";
+} from "./support/journeys.js";
 import { databases, startTestServer, type TestServer } from "./support/server.js";
 
 const hour = 3_600_000;
@@ -48,16 +49,7 @@ describe.each(databases)("journey triggers on %s", (kind) => {
     ...extra,
   });
 
-  const journeyMetric = async (journeyId: string, metric: string) => {
-    const rows = await t.server.services.store.db
-      .selectFrom("journey_metrics")
-      .select("value")
-      .where("journey_id", "=", journeyId)
-      .where("activity_id", "=", "")
-      .where("metric", "=", metric)
-      .execute();
-    return rows.reduce((sum, row) => sum + Number(row.value), 0);
-  };
+  const journeyMetric = async (journeyId: string, metric: string) => (await metrics(t, journeyId))[`/${metric}`] ?? 0;
 
   describe("segment journeys", () => {
     it("publishing enters every endpoint of the segment once; the journey completes once everyone has left", async () => {
@@ -72,10 +64,10 @@ describe.each(databases)("journey triggers on %s", (kind) => {
       });
 
       await expect
-        .poll(async () => (await entries(t, journeyId)).filter((e) => e.status === "ACTIVE").length, settled)
+        .poll(async () => (await participants(t, journeyId)).filter((e) => e.status === "ACTIVE").length, settled)
         .toBe(25);
       const [run] = await runs(t, journeyId);
-      const entered = await entries(t, journeyId);
+      const entered = await participants(t, journeyId);
       expect(entered.map((e) => e.endpointId)).toEqual(endpointIds("pro", 25));
       expect(entered.map((e) => e.entryKey)).toEqual(endpointIds("pro", 25).map((id) => `run:${run.run_id}:${id}`));
       await expect.poll(async () => (await runs(t, journeyId))[0].fanout_done, settled).toBe(1);
@@ -84,12 +76,12 @@ describe.each(databases)("journey triggers on %s", (kind) => {
 
       advance(2 * hour);
       await expect
-        .poll(async () => (await entries(t, journeyId)).every((e) => e.status === "LEFT"), settled)
+        .poll(async () => (await participants(t, journeyId)).every((e) => e.status === "LEFT"), settled)
         .toBe(true);
       advance(61_000);
       await expect.poll(() => journeyState(t, journeyId), settled).toBe("COMPLETED");
       expect((await runs(t, journeyId)).map((r) => r.status)).toEqual(["COMPLETED"]);
-      expect(await entries(t, journeyId)).toHaveLength(25);
+      expect(await participants(t, journeyId)).toHaveLength(25);
     });
 
     it("a later Schedule.StartTime holds the first run SCHEDULED until then", async () => {
@@ -106,10 +98,10 @@ describe.each(databases)("journey triggers on %s", (kind) => {
       expect((await runs(t, journeyId)).map((r) => r.status)).toEqual(["SCHEDULED"]);
       advance(23 * hour);
       await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(await entries(t, journeyId)).toEqual([]);
+      expect(await participants(t, journeyId)).toEqual([]);
 
       advance(hour);
-      await expect.poll(async () => (await entries(t, journeyId)).length, settled).toBe(4);
+      await expect.poll(async () => (await participants(t, journeyId)).length, settled).toBe(4);
       expect((await runs(t, journeyId))[0].status).toBe("RUNNING");
     });
 
@@ -124,7 +116,7 @@ describe.each(databases)("journey triggers on %s", (kind) => {
         StartActivity: "pause",
         Activities: { pause: { Wait: { WaitTime: { WaitFor: "P1D" } } } },
       });
-      await expect.poll(async () => (await entries(t, journeyId)).length, settled).toBe(6);
+      await expect.poll(async () => (await participants(t, journeyId)).length, settled).toBe(6);
       await putAudience(t, appId, endpointIds("member", 3, 6));
 
       advance(30 * 60_000);
@@ -134,13 +126,13 @@ describe.each(databases)("journey triggers on %s", (kind) => {
       await expect.poll(async () => (await runs(t, journeyId)).length, settled).toBe(2);
       const second = (await runs(t, journeyId))[1].run_id;
       await expect
-        .poll(async () => (await entries(t, journeyId)).filter((e) => e.runId === second).length, settled)
+        .poll(async () => (await participants(t, journeyId)).filter((e) => e.runId === second).length, settled)
         .toBe(9);
       // The newcomers are in; the others were already in the journey, and the engine keeps them once.
       await expect
         .poll(
           async () =>
-            (await entries(t, journeyId))
+            (await participants(t, journeyId))
               .filter((e) => e.status === "ACTIVE")
               .map((e) => e.endpointId)
               .sort(),
@@ -162,7 +154,7 @@ describe.each(databases)("journey triggers on %s", (kind) => {
         StartActivity: "pause",
         Activities: { pause: { Wait: { WaitTime: { WaitFor: "P1D" } } } },
       });
-      await expect.poll(async () => (await entries(t, journeyId)).length, settled).toBe(3);
+      await expect.poll(async () => (await participants(t, journeyId)).length, settled).toBe(3);
       const [first] = await runs(t, journeyId);
 
       await t.client.send(
@@ -177,7 +169,7 @@ describe.each(databases)("journey triggers on %s", (kind) => {
       await expect.poll(async () => (await runs(t, journeyId)).length, settled).toBe(2);
       const second = (await runs(t, journeyId)).find((run) => run.run_id !== first.run_id);
       await expect
-        .poll(async () => (await entries(t, journeyId)).filter((e) => e.runId === second?.run_id).length, settled)
+        .poll(async () => (await participants(t, journeyId)).filter((e) => e.runId === second?.run_id).length, settled)
         .toBe(5);
       expect((await runs(t, journeyId)).find((run) => run.run_id === second?.run_id)?.segment_version).toBe(2);
     });
@@ -195,21 +187,21 @@ describe.each(databases)("journey triggers on %s", (kind) => {
         Activities: { pause: { Wait: { WaitTime: { WaitFor: "P1D" } } } },
       });
       await expect
-        .poll(async () => (await entries(t, journeyId)).filter((e) => e.status === "ACTIVE").length, settled)
+        .poll(async () => (await participants(t, journeyId)).filter((e) => e.status === "ACTIVE").length, settled)
         .toBe(5);
 
       advance(3 * hour);
       await expect.poll(() => journeyState(t, journeyId), settled).toBe("CLOSED");
       await expect
         .poll(
-          async () => (await entries(t, journeyId)).every((e) => e.status !== "ACTIVE" && e.status !== "ENTERING"),
+          async () => (await participants(t, journeyId)).every((e) => e.status !== "ACTIVE" && e.status !== "ENTERING"),
           settled,
         )
         .toBe(true);
       expect(await journeyMetric(journeyId, "ENDPOINT_LEFT")).toBe(
-        (await entries(t, journeyId)).filter((e) => e.status === "LEFT").length,
+        (await participants(t, journeyId)).filter((e) => e.status === "LEFT").length,
       );
-      expect((await entries(t, journeyId)).filter((e) => e.status === "LEFT").map((e) => e.endpointId)).toEqual(
+      expect((await participants(t, journeyId)).filter((e) => e.status === "LEFT").map((e) => e.endpointId)).toEqual(
         endpointIds("closing", 5),
       );
       expect((await runs(t, journeyId)).every((r) => r.status === "COMPLETED" || r.status === "CANCELLED")).toBe(true);
@@ -265,11 +257,11 @@ describe.each(databases)("journey triggers on %s", (kind) => {
     it("stopped after a page, it resumes from its cursor: everyone enters exactly once", async () => {
       const { appId, journeyId, runId } = await runByHand(2500);
       await journeyFanoutTask({ appId, journeyId, runId }, helpers({ stopAfter: 1 }));
-      expect(await entries(t, journeyId)).toHaveLength(1000);
+      expect(await participants(t, journeyId)).toHaveLength(1000);
       expect((await runs(t, journeyId))[0]).toMatchObject({ cursor: "fan-0999", fanout_done: 0, entrants: 1000 });
 
       await journeyFanoutTask({ appId, journeyId, runId }, helpers({}));
-      const all = await entries(t, journeyId);
+      const all = await participants(t, journeyId);
       expect(all.map((e) => e.endpointId)).toEqual(endpointIds("fan", 2500));
       expect((await runs(t, journeyId))[0]).toMatchObject({ fanout_done: 1, entrants: 2500, audience_size: 2500 });
     });
@@ -284,7 +276,7 @@ describe.each(databases)("journey triggers on %s", (kind) => {
           },
         }),
       );
-      const all = await entries(t, journeyId);
+      const all = await participants(t, journeyId);
       expect(all).toHaveLength(1000);
       expect(all.every((e) => e.status === "CANCELLED")).toBe(true);
       expect((await runs(t, journeyId))[0]).toMatchObject({ status: "CANCELLED", fanout_done: 0, entrants: 1000 });
@@ -347,8 +339,8 @@ describe.each(databases)("journey triggers on %s", (kind) => {
       await putEvents(appId, batch);
       await putEvents(appId, batch);
 
-      const entered = await entries(t, journeyId);
-      expect(entered).toEqual([
+      const entered = await participants(t, journeyId);
+      expect(entered).toMatchObject([
         {
           endpointId: "buyer",
           runId: run.run_id,
@@ -358,7 +350,7 @@ describe.each(databases)("journey triggers on %s", (kind) => {
           triggerEvent: { EventType: "purchase", Attributes: { sku: "A1" }, Metrics: { price: 12.5 } },
         },
       ]);
-      await expect.poll(async () => (await entries(t, journeyId))[0].status, settled).toBe("ACTIVE");
+      await expect.poll(async () => (await participants(t, journeyId))[0].status, settled).toBe("ACTIVE");
     });
 
     it("events Waymark records itself enter SYSTEM journeys, and only those", async () => {
@@ -380,8 +372,8 @@ describe.each(databases)("journey triggers on %s", (kind) => {
       );
       await putEvents(appId, [["self-reported", "e-1", "_email.open", {}]]);
 
-      expect((await entries(t, systemJourney)).map((e) => e.entryKey)).toEqual(["event:reader:m-1:_email.open"]);
-      expect((await entries(t, endpointJourney)).map((e) => e.entryKey)).toEqual(["event:self-reported:e-1"]);
+      expect((await participants(t, systemJourney)).map((e) => e.entryKey)).toEqual(["event:reader:m-1:_email.open"]);
+      expect((await participants(t, endpointJourney)).map((e) => e.entryKey)).toEqual(["event:self-reported:e-1"]);
     });
 
     it("a paused journey takes no entries until it resumes", async () => {
@@ -389,25 +381,25 @@ describe.each(databases)("journey triggers on %s", (kind) => {
       const journeyId = await publishJourney(t, appId, purchaseJourney("ENDPOINT", "purchase"));
       await setJourneyState(t, appId, journeyId, "PAUSED");
       await putEvents(appId, [["early", "e-1", "purchase", {}]]);
-      expect(await entries(t, journeyId)).toEqual([]);
+      expect(await participants(t, journeyId)).toEqual([]);
 
       await setJourneyState(t, appId, journeyId, "ACTIVE");
       await putEvents(appId, [["later", "e-2", "purchase", {}]]);
-      expect((await entries(t, journeyId)).map((e) => e.endpointId)).toEqual(["later"]);
+      expect((await participants(t, journeyId)).map((e) => e.endpointId)).toEqual(["later"]);
     });
 
     it("a cancelled journey ends its participants, and the sweep ends entries and runs written after the cancel", async () => {
       const appId = await createApp(t);
       const journeyId = await publishJourney(t, appId, purchaseJourney("ENDPOINT", "purchase"));
       await putEvents(appId, [["first", "e-1", "purchase", {}]]);
-      await expect.poll(async () => (await entries(t, journeyId))[0]?.status, settled).toBe("ACTIVE");
+      await expect.poll(async () => (await participants(t, journeyId))[0]?.status, settled).toBe("ACTIVE");
 
       await setJourneyState(t, appId, journeyId, "CANCELLED");
-      expect((await entries(t, journeyId)).map((e) => e.status)).toEqual(["CANCELLED"]);
+      expect((await participants(t, journeyId)).map((e) => e.status)).toEqual(["CANCELLED"]);
       expect(await journeyMetric(journeyId, "CANCELLED")).toBe(1);
       expect((await runs(t, journeyId)).map((r) => r.status)).toEqual(["CANCELLED"]);
       await putEvents(appId, [["second", "e-2", "purchase", {}]]);
-      expect(await entries(t, journeyId)).toHaveLength(1);
+      expect(await participants(t, journeyId)).toHaveLength(1);
 
       // What another process, not yet aware of the cancel, could still have written.
       const { db } = t.server.services.store;
@@ -451,7 +443,7 @@ describe.each(databases)("journey triggers on %s", (kind) => {
         .execute();
       advance(11_000);
       await expect
-        .poll(async () => (await entries(t, journeyId)).find((e) => e.endpointId === "straggler")?.status, settled)
+        .poll(async () => (await participants(t, journeyId)).find((e) => e.endpointId === "straggler")?.status, settled)
         .toBe("CANCELLED");
       expect((await runs(t, journeyId)).map((r) => r.status)).toEqual(["CANCELLED", "CANCELLED"]);
     });
@@ -496,6 +488,6 @@ describe("two processes on one PostgreSQL database", () => {
     const all = await runs(first, journeyId);
     expect(all).toHaveLength(6);
     expect(all.map((run) => run.entrants)).toEqual([30, 30, 30, 30, 30, 30]);
-    expect(await entries(first, journeyId)).toHaveLength(180);
+    expect(await participants(first, journeyId)).toHaveLength(180);
   });
 });

@@ -35,7 +35,8 @@ import { addMetrics } from "../src/journeys/metrics-store.js";
 import { insertEntrants } from "../src/journeys/participants.js";
 import { readJourney } from "../src/journeys/queries.js";
 import { originAttributes, recordSystemEvents } from "../src/messages/system-events.js";
-import { featureLaunch, type JourneyApp, journeyApp } from "./support/journey-fixtures.js";
+import { featureLaunch } from "./support/journey-definitions.js";
+import { type JourneyApp, journeyApp } from "./support/journeys.js";
 import { databases, startTestServer, type TestServer, testCredentials } from "./support/server.js";
 
 const run = promisify(execFile);
@@ -76,7 +77,7 @@ describe.each(databases)("journey API on %s", (kind) => {
 
   beforeAll(async () => {
     t = await startTestServer(kind, {}, { clock });
-    app = await journeyApp(t.client);
+    app = await journeyApp(t);
   });
   afterAll(() => t.close());
 
@@ -100,7 +101,7 @@ describe.each(databases)("journey API on %s", (kind) => {
     });
 
     it("ListJourneys pages through an app's journeys, oldest first", async () => {
-      const other = await journeyApp(t.client, "Listing");
+      const other = await journeyApp(t, "Listing");
       const ids: string[] = [];
       for (const name of ["one", "two", "three"]) {
         ids.push((await create({ Name: name }, other.appId)).Id as string);

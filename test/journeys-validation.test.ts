@@ -13,7 +13,8 @@ import {
   type WriteJourneyRequest,
 } from "@aws-sdk/client-pinpoint";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { featureLaunch, type JourneyApp, journeyApp } from "./support/journey-fixtures.js";
+import { featureLaunch } from "./support/journey-definitions.js";
+import { type JourneyApp, journeyApp } from "./support/journeys.js";
 import { databases, startTestServer, type TestServer } from "./support/server.js";
 import { signedFetch } from "./support/signed-fetch.js";
 
@@ -315,7 +316,7 @@ describe.each(databases)("journey validation on %s", (kind) => {
 
   beforeAll(async () => {
     t = await startTestServer(kind);
-    app = await journeyApp(t.client);
+    app = await journeyApp(t);
   });
   afterAll(() => t.close());
 

@@ -13,7 +13,7 @@ import { appendToStream, type EventStreamRecord, toEventStreamRecord } from "../
 import { type AcceptedEvent, insertEvents } from "./queries.js";
 import { checkEvent, eventLimits } from "./validate.js";
 
-export { checkEvent, eventLimits } from "./validate.js";
+export { checkEvent, checkEventContent, eventLimits } from "./validate.js";
 
 const accepted = { StatusCode: 202, Message: "Accepted" };
 

@@ -6,11 +6,11 @@
  * settings, sets the lifecycle in motion in the same transaction (journeyStateChanged), and the
  * journey loops wake after commit.
  */
-import { conflict, notFound } from "../api/errors.js";
+import { conflict } from "../api/errors.js";
 import type { Services } from "../services.js";
 import { journeyStateChanged } from "./lifecycle.js";
 import type { Journey } from "./model.js";
-import { lockJourney, saveJourney } from "./rows.js";
+import { requireJourney, saveJourney } from "./queries.js";
 
 /**
  * Writes `change(latest, now)` over the journey read as `read`, and answers what was written.
@@ -23,8 +23,7 @@ export async function commitJourney(
 ): Promise<Journey> {
   const { db, dialect } = services.store;
   const next = await db.transaction().execute(async (trx) => {
-    const latest = await lockJourney(trx, dialect, read.appId, read.id);
-    if (!latest) throw notFound(`Journey not found: ${read.id}`);
+    const latest = await requireJourney(trx, read.appId, read.id, { lockFor: dialect });
     if (latest.version !== read.version || latest.state !== read.state) {
       throw conflict(`Journey ${read.id} was changed by another request meanwhile: read it again and retry`);
     }

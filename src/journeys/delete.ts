@@ -1,10 +1,9 @@
 /** DeleteJourney. */
 import type { JourneyResponse } from "@aws-sdk/client-pinpoint";
-import { notFound } from "../api/errors.js";
 import type { Services } from "../services.js";
 import { journeyStateChanged } from "./lifecycle.js";
+import { deleteJourneyRows, requireJourney } from "./queries.js";
 import { toJourneyResponse } from "./response.js";
-import { deleteJourneyRows, lockJourney } from "./rows.js";
 
 /**
  * DeleteJourney, in any state: the journey goes with its participants, runs and metrics, so the
@@ -14,8 +13,7 @@ import { deleteJourneyRows, lockJourney } from "./rows.js";
 export async function deleteJourney(services: Services, appId: string, journeyId: string): Promise<JourneyResponse> {
   const { db, dialect } = services.store;
   const deleted = await db.transaction().execute(async (trx) => {
-    const journey = await lockJourney(trx, dialect, appId, journeyId);
-    if (!journey) throw notFound(`Journey not found: ${journeyId}`);
+    const journey = await requireJourney(trx, appId, journeyId, { lockFor: dialect });
     // A live journey is cancelled first, so whatever the lifecycle keeps about it (cached event
     // journeys, a broadcast's progress) lets go of it as it would for a cancel.
     if (journey.state === "ACTIVE" || journey.state === "PAUSED") {

@@ -4,9 +4,8 @@ import { requireApp } from "../apps/index.js";
 import { nextToken, type Page } from "../paging.js";
 import type { Services } from "../services.js";
 import type { Journey } from "./model.js";
-import { requireJourney } from "./queries.js";
+import { listJourneyRows, requireJourney } from "./queries.js";
 import { toJourneyResponse } from "./response.js";
-import { listJourneyRows } from "./rows.js";
 
 /** GetJourney, or Pinpoint's 404. @example await getJourney(services, appId, journeyId) */
 export async function getJourney(services: Services, appId: string, journeyId: string): Promise<JourneyResponse> {

@@ -12,10 +12,9 @@ import type { Services } from "../services.js";
 import { commitJourney } from "./commit.js";
 import { journeyStateChanged } from "./lifecycle.js";
 import { type Journey, type JourneyDefinition, type JourneyState, journeyTrigger } from "./model.js";
-import { requireJourney } from "./queries.js";
+import { insertJourney, requireJourney } from "./queries.js";
 import { checkReferences } from "./references.js";
 import { toJourneyResponse } from "./response.js";
-import { insertJourney } from "./rows.js";
 import { checkDefinition } from "./validate.js";
 
 /** The members of WriteJourneyRequest a journey keeps as its definition (State has its own column). */

@@ -19,8 +19,8 @@ import { requireApp } from "../apps/index.js";
 import { type Endpoint, fromRow } from "../endpoints/index.js";
 import { groupBy } from "../group-by.js";
 import type { Services } from "../services.js";
-import { fromJson } from "../store/index.js";
 import { instrumentEmail } from "../track/instrument.js";
+import { channelDefaults } from "./channel-defaults.js";
 import { checkAddress, composeMessage, type Render } from "./compose.js";
 import { newMessageId } from "./message-id.js";
 import type { DeliveryChannel, DeliveryOutcome } from "./model.js";
@@ -289,22 +289,6 @@ async function readEndpoints(services: Services, appId: string, ids: string[]): 
     .where("id", "in", ids)
     .execute();
   return new Map(rows.map((row) => [row.id, fromRow(row)]));
-}
-
-async function channelDefaults(
-  services: Services,
-  appId: string,
-): Promise<{ fromAddress?: string; senderId?: string }> {
-  const rows = await services.store.db
-    .selectFrom("channels")
-    .select(["channel_type", "settings"])
-    .where("app_id", "=", appId)
-    .where("channel_type", "in", ["EMAIL", "SMS"])
-    .execute();
-  const settings = Object.fromEntries(
-    rows.map((row) => [row.channel_type, fromJson<Record<string, string>>(row.settings)]),
-  );
-  return { fromAddress: settings.EMAIL?.FromAddress, senderId: settings.SMS?.SenderId };
 }
 
 function channelSubstitutions(

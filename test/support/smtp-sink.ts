@@ -1,6 +1,7 @@
 /**
  * A real SMTP server on 127.0.0.1 standing in for the email provider: it accepts every message
- * and keeps each one parsed, so tests assert what a recipient would see.
+ * (but for the mailboxes it is told to refuse) and keeps each one parsed, so tests assert what a
+ * recipient would see.
  * @example
  * const sink = await startSmtpSink();
  * const t = await startTestServer(kind, { providers: { email: { type: "smtp", url: sink.url } } });
@@ -26,12 +27,19 @@ export interface SmtpSink {
   close(): Promise<void>;
 }
 
-export async function startSmtpSink(): Promise<SmtpSink> {
+/** `refuse`: the recipients answered 550 (a mailbox that does not exist), a permanent failure. */
+export async function startSmtpSink(options: { refuse?: (address: string) => boolean } = {}): Promise<SmtpSink> {
   const received: ReceivedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ["STARTTLS"],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      if (options.refuse?.(address.address)) {
+        return callback(Object.assign(new Error("5.1.1 No such user"), { responseCode: 550 }));
+      }
+      callback();
+    },
     onData(stream, session, callback) {
       simpleParser(stream).then(
         (mail) => {

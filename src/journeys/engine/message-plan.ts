@@ -6,11 +6,11 @@
  */
 import type { Activity, DirectMessageConfiguration, TemplateConfiguration } from "@aws-sdk/client-pinpoint";
 import type { Endpoint } from "../../endpoints/index.js";
+import { type ChannelDefaults, channelDefaults } from "../../messages/channel-defaults.js";
 import { type Composed, checkAddress, composeMessage } from "../../messages/compose.js";
 import type { DeliveryChannel, MessageContent } from "../../messages/model.js";
 import { applyTemplates } from "../../messages/template-configuration.js";
 import type { Services } from "../../services.js";
-import { fromJson } from "../../store/index.js";
 import { renderText } from "../../templates/index.js";
 import { messageChannel, type TriggerEvent } from "../model.js";
 
@@ -23,7 +23,7 @@ export type MessagePlan =
       configuration: DirectMessageConfiguration;
       defaultSubstitutions: string | undefined;
       /** The app's channel settings a message falls back on (FromAddress, SenderId). */
-      channelDefaults: { fromAddress?: string; senderId?: string };
+      channelDefaults: ChannelDefaults;
     }
   | { error: string };
 
@@ -34,9 +34,9 @@ export type MessagePlan =
 export async function planMessageActivity(services: Services, appId: string, activity: Activity): Promise<MessagePlan> {
   const channel = messageChannel(activity);
   if (!channel) return { error: "Not a message activity" };
-  const channelDefaults = await appChannelDefaults(services, appId);
+  const defaults = await channelDefaults(services, appId);
   if (channel === "CUSTOM") {
-    return { channel, configuration: {}, defaultSubstitutions: undefined, channelDefaults };
+    return { channel, configuration: {}, defaultSubstitutions: undefined, channelDefaults: defaults };
   }
   const { configuration, templates } = messageConfiguration(activity);
   try {
@@ -46,7 +46,7 @@ export async function planMessageActivity(services: Services, appId: string, act
       channel,
       configuration: templated.configuration,
       defaultSubstitutions: templated.defaults[family],
-      channelDefaults,
+      channelDefaults: defaults,
     };
   } catch (error) {
     return { error: error instanceof Error ? error.message : String(error) };
@@ -90,22 +90,6 @@ function messageConfiguration(activity: Activity): {
     configuration.APNSMessage = { TimeToLive: timeToLive };
   }
   return { configuration, templates: { PushTemplate: { Name: push?.TemplateName, Version: push?.TemplateVersion } } };
-}
-
-async function appChannelDefaults(
-  services: Services,
-  appId: string,
-): Promise<{ fromAddress?: string; senderId?: string }> {
-  const rows = await services.store.db
-    .selectFrom("channels")
-    .select(["channel_type", "settings"])
-    .where("app_id", "=", appId)
-    .where("channel_type", "in", ["EMAIL", "SMS"])
-    .execute();
-  const settings = Object.fromEntries(
-    rows.map((row) => [row.channel_type, fromJson<Record<string, string>>(row.settings)]),
-  );
-  return { fromAddress: settings.EMAIL?.FromAddress, senderId: settings.SMS?.SenderId };
 }
 
 /**
