@@ -54,10 +54,11 @@ export class ProviderRegistry {
     this.sandbox = new SandboxProvider(services);
   }
 
-  async providerFor(appId: string, channel: DeliveryChannel): Promise<ChannelProvider> {
+  /** `db`: the caller's transaction, when it has one open (SQLite's one connection is held by it). */
+  async providerFor(appId: string, channel: DeliveryChannel, db = this.services.store.db): Promise<ChannelProvider> {
     const factory = factories[channel];
     if (!factory) return this.sandbox;
-    const row = await this.services.store.db
+    const row = await db
       .selectFrom("channels")
       .select(["settings", "version"])
       .where("app_id", "=", appId)

@@ -4,9 +4,10 @@
  * the CLI (`waymark outbox`) list. Nothing leaves the machine.
  */
 
+import type { Kysely } from "kysely";
 import type { DeliveryOutcome, OutboundMessage } from "../../messages/model.js";
 import type { Services } from "../../services.js";
-import { toJson } from "../../store/index.js";
+import { type Database, toJson } from "../../store/index.js";
 import type { ChannelProvider } from "../provider.js";
 
 export class SandboxProvider implements ChannelProvider {
@@ -28,16 +29,34 @@ export class SandboxProvider implements ChannelProvider {
       )
       .onConflict((oc) => oc.column("message_id").doNothing())
       .execute();
-    return messages.map((m) => ({
-      status: "SUCCESSFUL",
-      statusCode: 200,
-      statusMessage: "Delivered to the sandbox",
-      providerMessageId: m.id,
-    }));
+    return messages.map(delivered);
+  }
+
+  /** Copied row to row: the outbox row's content is the message as rendered, already JSON. */
+  async sendFromOutbox(
+    trx: Kysely<Database>,
+    messages: Array<Omit<OutboundMessage, "content">>,
+  ): Promise<DeliveryOutcome[]> {
+    const now = Date.now();
+    for (let i = 0; i < messages.length; i += 1000) {
+      const ids = messages.slice(i, i + 1000).map((m) => m.id);
+      await trx
+        .insertInto("sandbox_messages")
+        .columns(["message_id", "app_id", "channel", "address", "content", "created_ms"])
+        .expression((eb) =>
+          eb
+            .selectFrom("messages")
+            .select(["id", "app_id", "channel", "address", "content", eb.val(now).as("created_ms")])
+            .where("id", "in", ids),
+        )
+        .onConflict((oc) => oc.column("message_id").doNothing())
+        .execute();
+    }
+    return messages.map(delivered);
   }
 
   /** Which of these messages the sandbox holds: for messages whose sender died mid-send. */
-  async accepted(messages: OutboundMessage[]): Promise<Set<string>> {
+  async accepted(messages: Array<Omit<OutboundMessage, "content">>): Promise<Set<string>> {
     if (messages.length === 0) return new Set();
     const rows = await this.services.store.db
       .selectFrom("sandbox_messages")
@@ -52,4 +71,13 @@ export class SandboxProvider implements ChannelProvider {
   }
 
   async close(): Promise<void> {}
+}
+
+function delivered(message: { id: string }): DeliveryOutcome {
+  return {
+    status: "SUCCESSFUL",
+    statusCode: 200,
+    statusMessage: "Delivered to the sandbox",
+    providerMessageId: message.id,
+  };
 }

@@ -4,7 +4,7 @@ import type { Services } from "../../services.js";
 import type { Database } from "../../store/index.js";
 import type { DeliveryOutcome } from "../model.js";
 import { originAttributes, recordSystemEvents, type SystemEvent, sendEventType } from "../system-events.js";
-import type { ClaimedMessage } from "./claim.js";
+import type { TakenMessage } from "./claim.js";
 
 /** Backoff before the nth retry of a throttled or temporarily failed message: 1 s doubling, at most 5 minutes. */
 export function messageRetryDelayMs(attempt: number): number {
@@ -15,6 +15,7 @@ const retryable = new Set(["THROTTLED", "TEMPORARY_FAILURE"]);
 
 interface OutcomeRow {
   id: string;
+  attempt: number;
   status: string;
   statusCode: number;
   statusMessage: string | null;
@@ -33,7 +34,7 @@ async function updateMessages(db: Kysely<Database>, rows: OutcomeRow[], now: num
       .slice(i, i + 500)
       .map(
         (row) =>
-          sql`(${row.id}, ${row.status}, ${row.statusCode}, ${row.statusMessage}, ${row.providerMessageId}, ${row.nextAttemptMs})`,
+          sql`(${row.id}, ${row.status}, ${row.statusCode}, ${row.statusMessage}, ${row.providerMessageId}, ${row.nextAttemptMs}, ${row.attempt})`,
       );
     await sql`
       UPDATE messages SET
@@ -42,6 +43,7 @@ async function updateMessages(db: Kysely<Database>, rows: OutcomeRow[], now: num
         status_message = v.column4,
         provider_message_id = v.column5,
         next_attempt_ms = CAST(v.column6 AS bigint),
+        attempts = CAST(v.column7 AS integer),
         updated_ms = ${now}
       FROM (VALUES ${sql.join(values)}) AS v
       WHERE messages.id = v.column1`.execute(db);
@@ -57,7 +59,7 @@ async function updateMessages(db: Kysely<Database>, rows: OutcomeRow[], now: num
 export async function recordOutcomes(
   db: Kysely<Database>,
   services: Services,
-  messages: ClaimedMessage[],
+  messages: TakenMessage[],
   outcomes: DeliveryOutcome[],
   now = Date.now(),
 ): Promise<number> {
@@ -70,6 +72,8 @@ export async function recordOutcomes(
     const retry = retryable.has(outcome.status) && message.attempt < message.maxAttempts;
     updates.push({
       id: message.id,
+      // Messages sent in the transaction that took them were never marked SENDING: the attempt is counted here.
+      attempt: message.attempt,
       status: retry ? "QUEUED" : outcome.status,
       statusCode: outcome.statusCode,
       statusMessage: outcome.statusMessage ?? null,
@@ -115,7 +119,7 @@ export async function recordOutcomes(
  * A journey's message activity counts its messages' final outcomes: SUCCESS, or the failure's
  * DeliveryStatus (PERMANENT_FAILURE, THROTTLED...), in the run and activity that sent it.
  */
-function journeyOutcomeMetric(message: ClaimedMessage, outcome: DeliveryOutcome): MetricIncrement | undefined {
+function journeyOutcomeMetric(message: TakenMessage, outcome: DeliveryOutcome): MetricIncrement | undefined {
   const { journeyId, journeyActivityId, journeyRunId } = message.origin;
   if (!journeyId || outcome.status === "DUPLICATE") return undefined;
   return {
