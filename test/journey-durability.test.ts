@@ -18,6 +18,7 @@ import {
   executionMetrics,
   planSegment,
   publishJourney,
+  runs,
   type WaymarkUnderTest,
   writeAudience,
 } from "./support/journeys.js";
@@ -223,11 +224,14 @@ describe.each(databases)("journeys across a kill -9 on %s", (kind) => {
     expect(atCrash.emailed).toBeLessThan(size);
     await restart();
 
-    await pollUntil(
+    const done = await pollUntil(
       async () => (await signedFetch(server.url, "GET", `/v1/apps/${appId}/broadcasts/release-1`)).json,
       (broadcast) => broadcast.State === "DONE",
       { what: "the broadcast to finish after the restart", timeoutMs: 60_000, intervalMs: 100 },
     );
+    // The fan-out went on from its last committed page: its run counted each entry once.
+    expect(done).toMatchObject({ EndpointsEntered: size, SegmentSize: size });
+    expect((await runs(t, journeyId))[0]).toMatchObject({ entrants: size, fanout_done: 1 });
     await settleAfterRestart(appId, journeyId, size, "hold");
     await expectEachOnce(appId, journeyId, size);
   }, 180_000);
