@@ -4,7 +4,14 @@
  * fan-out, event entry from PutEvents and from Waymark's own events, EndTime, pause and cancel.
  * A real server on both databases, with a manual clock moved past every schedule.
  */
-import { type Event, type EventsBatch, PutEventsCommand, UpdateSegmentCommand } from "@aws-sdk/client-pinpoint";
+import {
+  DeleteJourneyCommand,
+  type Event,
+  type EventsBatch,
+  PutEventsCommand,
+  UpdateSegmentCommand,
+} from "@aws-sdk/client-pinpoint";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../src/clock.js";
 import type { TaskHelpers } from "../src/jobs/types.js";
@@ -27,6 +34,40 @@ import { databases, startTestServer, type TestServer } from "./support/server.js
 
 const hour = 3_600_000;
 const settled = { timeout: 20_000, interval: 50 };
+
+/** An event-started journey on `eventType` events (of FilterType ENDPOINT: PutEvents; SYSTEM: Waymark's own). */
+const purchaseJourney = (filterType: "ENDPOINT" | "SYSTEM", eventType: string, attributes = {}) => ({
+  Name: `On ${eventType}`,
+  StartCondition: {
+    EventStartCondition: {
+      EventFilter: {
+        FilterType: filterType,
+        Dimensions: {
+          EventType: { DimensionType: "INCLUSIVE" as const, Values: [eventType] },
+          Attributes: attributes,
+        },
+      },
+    },
+  },
+  StartActivity: "pause",
+  Activities: { pause: { Wait: { WaitTime: { WaitFor: "P1D" } } } },
+});
+
+/** PutEvents: [endpoint id, event id, EventType, Attributes] each, every one with Metrics.price. */
+const putEvents = (t: TestServer, appId: string, events: Array<[string, string, string, Record<string, string>]>) => {
+  const BatchItem: Record<string, EventsBatch> = {};
+  for (const [endpointId, eventId, EventType, Attributes] of events) {
+    const events: Record<string, Event> = {};
+    BatchItem[endpointId] ??= {
+      Endpoint: { ChannelType: "EMAIL", Address: `${endpointId}@example.com` },
+      Events: events,
+    };
+    Object.assign(BatchItem[endpointId].Events ?? events, {
+      [eventId]: { EventType, Timestamp: new Date().toISOString(), Attributes, Metrics: { price: 12.5 } },
+    });
+  }
+  return t.client.send(new PutEventsCommand({ ApplicationId: appId, EventsRequest: { BatchItem } }));
+};
 
 describe.each(databases)("journey triggers on %s", (kind) => {
   let t: TestServer;
@@ -285,38 +326,6 @@ describe.each(databases)("journey triggers on %s", (kind) => {
   });
 
   describe("event journeys", () => {
-    const purchaseJourney = (filterType: "ENDPOINT" | "SYSTEM", eventType: string, attributes = {}) => ({
-      Name: `On ${eventType}`,
-      StartCondition: {
-        EventStartCondition: {
-          EventFilter: {
-            FilterType: filterType,
-            Dimensions: {
-              EventType: { DimensionType: "INCLUSIVE" as const, Values: [eventType] },
-              Attributes: attributes,
-            },
-          },
-        },
-      },
-      StartActivity: "pause",
-      Activities: { pause: { Wait: { WaitTime: { WaitFor: "P1D" } } } },
-    });
-
-    const putEvents = (appId: string, events: Array<[string, string, string, Record<string, string>]>) => {
-      const BatchItem: Record<string, EventsBatch> = {};
-      for (const [endpointId, eventId, EventType, Attributes] of events) {
-        const events: Record<string, Event> = {};
-        BatchItem[endpointId] ??= {
-          Endpoint: { ChannelType: "EMAIL", Address: `${endpointId}@example.com` },
-          Events: events,
-        };
-        Object.assign(BatchItem[endpointId].Events ?? events, {
-          [eventId]: { EventType, Timestamp: new Date().toISOString(), Attributes, Metrics: { price: 12.5 } },
-        });
-      }
-      return t.client.send(new PutEventsCommand({ ApplicationId: appId, EventsRequest: { BatchItem } }));
-    };
-
     it("publishing creates the run every event entry goes into", async () => {
       const appId = await createApp(t);
       const journeyId = await publishJourney(t, appId, purchaseJourney("ENDPOINT", "purchase"));
@@ -336,8 +345,8 @@ describe.each(databases)("journey triggers on %s", (kind) => {
         ["other-sku", "order-2", "purchase", { sku: "B2" }],
         ["browser", "view-1", "page_view", { sku: "A1" }],
       ];
-      await putEvents(appId, batch);
-      await putEvents(appId, batch);
+      await putEvents(t, appId, batch);
+      await putEvents(t, appId, batch);
 
       const entered = await participants(t, journeyId);
       expect(entered).toMatchObject([
@@ -370,7 +379,7 @@ describe.each(databases)("journey triggers on %s", (kind) => {
           },
         ]),
       );
-      await putEvents(appId, [["self-reported", "e-1", "_email.open", {}]]);
+      await putEvents(t, appId, [["self-reported", "e-1", "_email.open", {}]]);
 
       expect((await participants(t, systemJourney)).map((e) => e.entryKey)).toEqual(["event:reader:m-1:_email.open"]);
       expect((await participants(t, endpointJourney)).map((e) => e.entryKey)).toEqual(["event:self-reported:e-1"]);
@@ -380,25 +389,25 @@ describe.each(databases)("journey triggers on %s", (kind) => {
       const appId = await createApp(t);
       const journeyId = await publishJourney(t, appId, purchaseJourney("ENDPOINT", "purchase"));
       await setJourneyState(t, appId, journeyId, "PAUSED");
-      await putEvents(appId, [["early", "e-1", "purchase", {}]]);
+      await putEvents(t, appId, [["early", "e-1", "purchase", {}]]);
       expect(await participants(t, journeyId)).toEqual([]);
 
       await setJourneyState(t, appId, journeyId, "ACTIVE");
-      await putEvents(appId, [["later", "e-2", "purchase", {}]]);
+      await putEvents(t, appId, [["later", "e-2", "purchase", {}]]);
       expect((await participants(t, journeyId)).map((e) => e.endpointId)).toEqual(["later"]);
     });
 
     it("a cancelled journey ends its participants, and the sweep ends entries and runs written after the cancel", async () => {
       const appId = await createApp(t);
       const journeyId = await publishJourney(t, appId, purchaseJourney("ENDPOINT", "purchase"));
-      await putEvents(appId, [["first", "e-1", "purchase", {}]]);
+      await putEvents(t, appId, [["first", "e-1", "purchase", {}]]);
       await expect.poll(async () => (await participants(t, journeyId))[0]?.status, settled).toBe("ACTIVE");
 
       await setJourneyState(t, appId, journeyId, "CANCELLED");
       expect((await participants(t, journeyId)).map((e) => e.status)).toEqual(["CANCELLED"]);
       expect(await journeyMetric(journeyId, "CANCELLED")).toBe(1);
       expect((await runs(t, journeyId)).map((r) => r.status)).toEqual(["CANCELLED"]);
-      await putEvents(appId, [["second", "e-2", "purchase", {}]]);
+      await putEvents(t, appId, [["second", "e-2", "purchase", {}]]);
       expect(await participants(t, journeyId)).toHaveLength(1);
 
       // What another process, not yet aware of the cancel, could still have written.
@@ -489,5 +498,43 @@ describe("two processes on one PostgreSQL database", () => {
     expect(all).toHaveLength(6);
     expect(all.map((run) => run.entrants)).toEqual([30, 30, 30, 30, 30, 30]);
     expect(await participants(first, journeyId)).toHaveLength(180);
+  });
+
+  it("no event enters a journey DeleteJourney removed, though this process read its event journeys while the delete was under way", async () => {
+    const appId = await createApp(first);
+    const journeyId = await publishJourney(first, appId, purchaseJourney("ENDPOINT", "purchase"));
+    // The other process holds the journey's run, so the delete (cancelling the journey on its way)
+    // waits inside its transaction, after it has told this process to forget its event journeys.
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let held = () => {};
+    const holding = new Promise<void>((resolve) => {
+      held = resolve;
+    });
+    const otherTransaction = second.server.services.store.db.transaction().execute(async (trx) => {
+      await trx.selectFrom("journey_runs").select("run_id").where("journey_id", "=", journeyId).forUpdate().execute();
+      held();
+      await released;
+    });
+    await holding;
+    const deleting = first.client.send(new DeleteJourneyCommand({ ApplicationId: appId, JourneyId: journeyId }));
+    const { db } = first.server.services.store;
+    await expect
+      .poll(async () => {
+        const waiting = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock'`.execute(db);
+        return waiting.rows[0].n;
+      }, settled)
+      .toBeGreaterThan(0);
+    // An event now reads the app's event journeys: the journey is still ACTIVE for everyone else.
+    await putEvents(first, appId, [["during", "e-1", "purchase", {}]]);
+    release();
+    await otherTransaction;
+    await deleting;
+
+    await putEvents(first, appId, [["after", "e-2", "purchase", {}]]);
+    expect(await participants(first, journeyId)).toEqual([]);
   });
 });

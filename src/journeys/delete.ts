@@ -4,6 +4,7 @@ import type { Services } from "../services.js";
 import { journeyStateChanged } from "./lifecycle.js";
 import { deleteJourneyRows, requireJourney } from "./queries.js";
 import { toJourneyResponse } from "./response.js";
+import { forgetEventJourneys } from "./triggers/event-entry.js";
 
 /**
  * DeleteJourney, in any state: the journey goes with its participants, runs and metrics, so the
@@ -22,5 +23,9 @@ export async function deleteJourney(services: Services, appId: string, journeyId
     await deleteJourneyRows(trx, appId, journeyId);
     return journey;
   });
+  // Once more now that the rows are gone: an event may have read the app's event journeys while the
+  // delete was under way and still found this one ACTIVE. Nothing would end an entry into a journey
+  // that no longer exists (the scheduler's sweep looks at journeys that are there).
+  forgetEventJourneys(services, appId);
   return toJourneyResponse(deleted);
 }

@@ -5,9 +5,11 @@
  *
  * PutEvents must stay fast (≥ 10,000 events/s), so each app's active event journeys are kept in
  * memory: an app with none costs a map lookup per batch. This process forgets an app's list when
- * one of its journeys changes state (lifecycle.ts); other processes notice within
- * `eventJourneyCacheMs`. An entry written by a process that had not yet noticed a cancel or close
- * is ended by the scheduler's sweep of ended journeys (scheduler-check.ts).
+ * one of its journeys changes state (lifecycle.ts), and again once a deleted one's rows are gone
+ * (delete.ts); other processes notice within `eventJourneyCacheMs`. An entry written by a process
+ * that had not yet noticed a cancel or close is ended by the scheduler's sweep of ended journeys
+ * (check-journey.ts); one into a journey deleted meanwhile is never taken up (the engine only
+ * claims participants of ACTIVE journeys).
  */
 import type { Event, EventDimensions } from "@aws-sdk/client-pinpoint";
 import type { Kysely } from "kysely";
