@@ -2,12 +2,12 @@
 import type { MessageRequest, SendUsersMessageRequest } from "@aws-sdk/client-pinpoint";
 import type { RendererFor } from "../messages/send.js";
 import { sendMessages, sendUsersMessages } from "../messages/send.js";
-import { renderText } from "../templates/index.js";
+import { recipientRenderer } from "../templates/index.js";
 import { type Handlers, member } from "./handler.js";
 
 /** Message variables in a direct message resolve against the recipient's endpoint, if it has one. */
-const rendererFor: RendererFor = (endpoint, substitutions, defaultSubstitutions) => (text, html) =>
-  renderText(text, { endpoint, substitutions }, { html, defaultSubstitutions });
+const rendererFor: RendererFor = (endpoint, substitutions, defaultSubstitutions) =>
+  recipientRenderer({ endpoint, substitutions }, defaultSubstitutions);
 
 export const messageHandlers: Handlers = {
   SendMessages: (input, { services, requestId }) =>

@@ -12,7 +12,7 @@ export {
   type TemplateParts,
   type TemplateType,
 } from "./model.js";
-export { checkTemplateParts, renderTemplate, renderText } from "./render.js";
+export { checkTemplateParts, recipientRenderer, renderTemplate, renderText } from "./render.js";
 export type { TemplateRequest } from "./request.js";
 export { createTemplate, type UpdateOptions, updateTemplate } from "./save.js";
 export type { EndpointVariables, EventVariables, MessageVariables } from "./variables.js";

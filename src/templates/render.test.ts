@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PinpointError } from "../api/errors.js";
-import { checkTemplateParts, renderTemplate, renderText } from "./index.js";
+import { checkTemplateParts, recipientRenderer, renderTemplate, renderText } from "./index.js";
 import type { EndpointVariables, MessageVariables } from "./variables.js";
 
 const endpoint: EndpointVariables = {
@@ -170,6 +170,17 @@ describe("HTML escaping", () => {
       "&lt;b&gt;Tom &amp; &quot;Jerry&quot;&lt;/b&gt;",
     );
     expect(renderText("{{Attributes.Name}}", risky)).toBe('<b>Tom & "Jerry"</b>');
+  });
+
+  it("renders every text of one recipient's message alike with a recipient renderer", () => {
+    const render = recipientRenderer({ ...risky, event: { Attributes: { feature: "Dark mode" } } }, undefined);
+    expect(render("{{Attributes.Name}} meets {{Event.Attributes.feature}}", true)).toBe(
+      "&lt;b&gt;Tom &amp; &quot;Jerry&quot;&lt;/b&gt; meets Dark mode",
+    );
+    expect(render("{{Attributes.Name}}", false)).toBe('<b>Tom & "Jerry"</b>');
+    // Text without a mustache comes back as written, backslashes and all.
+    expect(render("No variables \\{ here }", false)).toBe("No variables \\{ here }");
+    expect(render("\\{{Attributes.Name}}", false)).toBe(renderText("\\{{Attributes.Name}}", risky));
   });
 });
 
