@@ -2,7 +2,7 @@
 import type { Activity, SimpleCondition } from "@aws-sdk/client-pinpoint";
 import { describe, expect, it } from "vitest";
 import { chooseBranch } from "../src/journeys/engine/conditional-split.js";
-import { type ConditionFacts, conditionHolds, segmentDimensionsOf } from "../src/journeys/engine/conditions.js";
+import { type ConditionFacts, conditionHolds } from "../src/journeys/engine/conditions.js";
 import { participantPercentile, randomBranch } from "../src/journeys/engine/random-split.js";
 import { capReached, sendingDay } from "../src/journeys/engine/sending-limits.js";
 import { waitEndMs } from "../src/journeys/engine/wait.js";
@@ -63,12 +63,6 @@ describe("journey engine decisions", () => {
     expect(branch("opener", { announce: "m-1" })).toEqual({ number: 1, next: "thanks" });
     expect(branch("pro-user", {})).toEqual({ number: 2, next: "upsell" });
     expect(branch("other", {})).toEqual({ number: 3, next: "nudge" });
-  });
-
-  it("reads segmentDimensions as Pinpoint spells it on the wire", () => {
-    const dimensions = { Attributes: { Plan: { Values: ["pro"] } } };
-    expect(segmentDimensionsOf({ segmentDimensions: dimensions } as SimpleCondition)).toBe(dimensions);
-    expect(segmentDimensionsOf({ SegmentDimensions: dimensions })).toBe(dimensions);
   });
 
   it("a participant's percentile is fixed by its id and the activity, and spread evenly", () => {

@@ -1,7 +1,9 @@
-import { CreateEmailTemplateCommand } from "@aws-sdk/client-pinpoint";
+import { CreateEmailTemplateCommand, GetJourneyCommand, type SimpleCondition } from "@aws-sdk/client-pinpoint";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../src/clock.js";
 import { participantPercentile, randomBranch } from "../src/journeys/engine/random-split.js";
+import type { JourneyDefinition } from "../src/journeys/model.js";
+import { fromJson, toJson } from "../src/store/index.js";
 import { enteredByTests, messageEvent, messageEventSplit } from "./support/journey-definitions.js";
 import {
   createApp,
@@ -19,6 +21,7 @@ import {
   settle,
 } from "./support/journeys.js";
 import { databases, startTestServer, type TestServer } from "./support/server.js";
+import { signedFetch } from "./support/signed-fetch.js";
 
 describe.each(databases)("journey flow activities on %s", (kind) => {
   let t: TestServer;
@@ -169,6 +172,60 @@ describe.each(databases)("journey flow activities on %s", (kind) => {
       ["p3", "freeWait"],
     ]);
     expect(await metrics(t, journeyId)).toMatchObject({ "pro/Branch_1": 2, "pro/Branch_2": 2, "inline/Branch_1": 2 });
+  });
+
+  it("segment dimensions in the SDK's spelling are saved in Pinpoint's, and a row saved in the SDK's still splits", async () => {
+    const free = { Attributes: { Plan: { AttributeType: "INCLUSIVE", Values: ["free"] } } };
+    const definition = (dimensions: Record<string, unknown>) =>
+      enteredByTests({
+        StartActivity: "inline",
+        Activities: {
+          inline: {
+            ConditionalSplit: {
+              Condition: { Conditions: [dimensions as SimpleCondition] },
+              TrueActivity: "freeWait",
+              FalseActivity: "proWait",
+            },
+          },
+          freeWait: { Wait: { WaitTime: { WaitFor: "PT1M" } } },
+          proWait: { Wait: { WaitTime: { WaitFor: "PT1M" } } },
+        },
+      });
+    // JSON written by hand, with the member as the SDK's types name it.
+    const created = await signedFetch(
+      t.url,
+      "POST",
+      `/v1/apps/${appId}/journeys`,
+      JSON.stringify({ ...definition({ SegmentDimensions: free }), State: "ACTIVE" }),
+    );
+    expect(created.status).toBe(201);
+    const journeyId = String(created.json.Id);
+    const { db } = t.server.services.store;
+    const stored = async (id: string) =>
+      (await db.selectFrom("journeys").select("definition").where("id", "=", id).executeTakeFirstOrThrow()).definition;
+    expect(
+      fromJson<JourneyDefinition>(await stored(journeyId)).Activities?.inline.ConditionalSplit?.Condition?.Conditions,
+    ).toEqual([{ segmentDimensions: free }]);
+    const read = await t.client.send(new GetJourneyCommand({ ApplicationId: appId, JourneyId: journeyId }));
+    expect(read.JourneyResponse?.Activities?.inline.ConditionalSplit?.Condition?.Conditions).toEqual([
+      { SegmentDimensions: free },
+    ]);
+
+    // A row saved before definitions were respelt on the way in.
+    const older = await publishJourney(t, appId, definition({ SegmentDimensions: free }));
+    await db
+      .updateTable("journeys")
+      .set({ definition: toJson(definition({ SegmentDimensions: free })) })
+      .where("id", "=", older)
+      .execute();
+    for (const id of [journeyId, older]) {
+      await enter(t, appId, id, ["p0", "p1"]);
+      await settle(t);
+      expect((await participants(t, id)).map((p) => [p.endpointId, p.activityId])).toEqual([
+        ["p0", "proWait"],
+        ["p1", "freeWait"],
+      ]);
+    }
   });
 
   it("MultiCondition takes the first branch whose condition holds, else the default", async () => {

@@ -6,6 +6,7 @@ import type { Activity, WriteJourneyRequest } from "@aws-sdk/client-pinpoint";
 import type { Selectable } from "kysely";
 import { fromJson } from "../store/index.js";
 import type { JourneyParticipantsTable, JourneysTable } from "../store/schema.js";
+import { withWireSpelling } from "./conditions/segment-dimensions.js";
 
 export type JourneyState = "DRAFT" | "ACTIVE" | "PAUSED" | "COMPLETED" | "CANCELLED" | "CLOSED";
 
@@ -122,7 +123,8 @@ export function toJourney(row: Selectable<JourneysTable>): Journey {
     name: row.name,
     state: row.state as JourneyState,
     trigger: row.trigger as JourneyTrigger,
-    definition: fromJson<JourneyDefinition>(row.definition),
+    // Rows saved before definitions were respelt on the way in may hold the SDK's spelling.
+    definition: withWireSpelling(fromJson<JourneyDefinition>(row.definition)),
     version: row.version,
     creationDate: row.creation_date,
     lastModifiedDate: row.last_modified_date,

@@ -13,6 +13,7 @@ import type {
   SimpleCondition,
   WaitTime,
 } from "@aws-sdk/client-pinpoint";
+import { segmentDimensionsOf } from "./conditions/segment-dimensions.js";
 import { type ActivityMap, activityEdges, loopWithoutWait, reaches } from "./graph.js";
 import { type JourneyDefinition, journeyLimits, messageChannel } from "./model.js";
 import { checkDateTime, checkDuration, refuse } from "./validate-formats.js";
@@ -202,8 +203,7 @@ function checkCondition(
   activities: ActivityMap,
   start: string | undefined,
 ): void {
-  // The wire (and so the stored definition) spells it segmentDimensions; the SDK type, SegmentDimensions.
-  const dimensions = (condition as Record<string, unknown>).segmentDimensions ?? condition.SegmentDimensions;
+  const dimensions = segmentDimensionsOf(condition);
   const given = [condition.EventCondition, condition.SegmentCondition, dimensions].filter(
     (part) => part !== undefined && part !== null,
   );

@@ -10,6 +10,7 @@ import { badRequest, conflict } from "../api/errors.js";
 import { requireApp } from "../apps/index.js";
 import type { Services } from "../services.js";
 import { commitJourney } from "./commit.js";
+import { withWireSpelling } from "./conditions/segment-dimensions.js";
 import { journeyStateChanged } from "./lifecycle.js";
 import { type Journey, type JourneyDefinition, type JourneyState, journeyTrigger } from "./model.js";
 import { insertJourney, requireJourney } from "./queries.js";
@@ -40,13 +41,16 @@ const definitionMembers = [
 /** What a live journey's participants are walking along, which therefore cannot change under them. */
 const livePath = ["Activities", "StartActivity", "StartCondition"] as const;
 
-/** The definition members the request gives; anything else in the body is not kept. */
+/**
+ * The definition members the request gives, segment dimensions spelt as on the wire; anything
+ * else in the body is not kept.
+ */
 function givenDefinition(request: WriteJourneyRequest): Partial<JourneyDefinition> {
   const given: Record<string, unknown> = {};
   for (const name of definitionMembers) {
     if (request[name] !== undefined && request[name] !== null) given[name] = request[name];
   }
-  return given as Partial<JourneyDefinition>;
+  return withWireSpelling(given as Partial<JourneyDefinition>);
 }
 
 /** State in a Create or Update: DRAFT saves, ACTIVE publishes; the others belong to UpdateJourneyState. */

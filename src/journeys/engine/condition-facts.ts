@@ -12,8 +12,9 @@ import { type Expression, type SqlBool, sql } from "kysely";
 import { groupBy } from "../../group-by.js";
 import { fromJson } from "../../store/index.js";
 import type { DimensionedEvent } from "../conditions/event-dimensions.js";
+import { segmentDimensionsOf } from "../conditions/segment-dimensions.js";
 import type { Batch } from "./batch.js";
-import { type ConditionFacts, conditionsOf, segmentDimensionsOf } from "./conditions.js";
+import { type ConditionFacts, conditionsOf } from "./conditions.js";
 import type { Moving } from "./moving.js";
 import { membersOf } from "./segment-membership.js";
 

@@ -7,14 +7,15 @@
  * function returned...) matches its Dimensions. A participant that got no message from that
  * activity (it was skipped, or the condition names none) does not match.
  */
-import type { Activity, Condition, SegmentDimensions, SimpleCondition } from "@aws-sdk/client-pinpoint";
+import type { Activity, Condition, SimpleCondition } from "@aws-sdk/client-pinpoint";
 import { type DimensionedEvent, matchesEventDimensions } from "../conditions/event-dimensions.js";
+import { segmentDimensionsOf } from "../conditions/segment-dimensions.js";
 
 /** What the conditions of a batch need to know, read in a few queries for every participant at once. */
 export interface ConditionFacts {
   /** Events recorded for each message, by message id. */
   messageEvents: Map<string, DimensionedEvent[]>;
-  /** Endpoints (ids) that are members, by the SegmentCondition or SegmentDimensions object asked about. */
+  /** Endpoints (ids) that are members, by the SegmentCondition or segment dimensions object asked about. */
   members: Map<object, Set<string>>;
 }
 
@@ -35,15 +36,6 @@ export function conditionsOf(activity: Activity): SimpleCondition[] {
     if (branch.Condition) conditions.push(branch.Condition);
   }
   return conditions;
-}
-
-/**
- * A SimpleCondition's SegmentDimensions. On the wire (and so in a stored definition) Pinpoint
- * spells this one member `segmentDimensions`; the SDK's type calls it SegmentDimensions.
- * @example segmentDimensionsOf({ segmentDimensions: { Attributes: {...} } } as SimpleCondition)
- */
-export function segmentDimensionsOf(condition: SimpleCondition): SegmentDimensions | undefined {
-  return condition.SegmentDimensions ?? (condition as { segmentDimensions?: SegmentDimensions }).segmentDimensions;
 }
 
 /**
