@@ -11,7 +11,7 @@ import { CreateEmailTemplateCommand, PinpointClient, type WriteJourneyRequest } 
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fromJson, openStore, type Store } from "../src/store/index.js";
-import { broadcastJourney } from "./support/journey-definitions.js";
+import { broadcastJourney, emailActivity } from "./support/journey-definitions.js";
 import {
   createApp,
   endpointIds,
@@ -187,9 +187,7 @@ describe.each(databases)("journeys across a kill -9 on %s", (kind) => {
     await database?.drop();
   });
 
-  const announce = {
-    EMAIL: { TemplateName: "Launch", MessageConfig: { FromAddress: "news@example.com" }, NextActivity: "hold" },
-  };
+  const announce = emailActivity("Launch", "hold");
   const hold = { Wait: { WaitTime: { WaitFor: "P7D" } } };
 
   it("a kill -9 during a broadcast's fan-out and sends: every endpoint entered once and got one email", async () => {

@@ -2,7 +2,7 @@ import { CreateEmailTemplateCommand } from "@aws-sdk/client-pinpoint";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../src/clock.js";
 import { runDueParticipants } from "../src/journeys/engine/run-due.js";
-import { enteredByTests } from "./support/journey-definitions.js";
+import { emailActivity, enteredByTests } from "./support/journey-definitions.js";
 import {
   createApp,
   engineStart,
@@ -29,7 +29,7 @@ describe.each(databases)("journey sends on %s: once, and only while the journey 
       StartActivity: "wait",
       Activities: {
         wait: { Wait: { WaitTime: { WaitFor: "PT1H" }, NextActivity: "announce" } },
-        announce: { EMAIL: { TemplateName: template, MessageConfig: { FromAddress: "news@example.com" } } },
+        announce: emailActivity(template),
       },
     });
   const sandboxCount = async (messageIds: string[]) =>
@@ -99,9 +99,7 @@ describe.each(databases)("journey sends on %s: once, and only while the journey 
       enteredByTests({
         StartActivity: "announce",
         Activities: {
-          announce: {
-            EMAIL: { TemplateName: template, MessageConfig: { FromAddress: "news@example.com" }, NextActivity: "wait" },
-          },
+          announce: emailActivity(template, "wait"),
           wait: { Wait: { WaitTime: { WaitFor: "PT1H" } } },
         },
       }),
@@ -191,7 +189,7 @@ describe.each(databases)("journey sends on %s: once, and only while the journey 
       enteredByTests({
         StartActivity: "announce",
         Activities: {
-          announce: { EMAIL: { TemplateName: template, MessageConfig: { FromAddress: "news@example.com" } } },
+          announce: emailActivity(template),
         },
       }),
     );

@@ -4,7 +4,7 @@ import { ManualClock } from "../src/clock.js";
 import { participantPercentile, randomBranch } from "../src/journeys/engine/random-split.js";
 import type { JourneyDefinition } from "../src/journeys/model.js";
 import { fromJson, toJson } from "../src/store/index.js";
-import { enteredByTests, messageEvent, messageEventSplit } from "./support/journey-definitions.js";
+import { emailActivity, enteredByTests, messageEvent, messageEventSplit } from "./support/journey-definitions.js";
 import {
   createApp,
   dayMs,
@@ -29,9 +29,7 @@ describe.each(databases)("journey flow activities on %s", (kind) => {
   let template: string;
   let proSegment: string;
   const clock = new ManualClock(engineStart);
-  const email = (next?: string) => ({
-    EMAIL: { TemplateName: template, MessageConfig: { FromAddress: "news@example.com" }, NextActivity: next },
-  });
+  const email = (next?: string) => emailActivity(template, next);
 
   beforeAll(async () => {
     t = await startTestServer(kind, {}, { clock });

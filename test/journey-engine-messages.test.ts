@@ -6,7 +6,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../src/clock.js";
 import { optOut } from "../src/messages/opt-outs.js";
-import { enteredByTests, featureRelease } from "./support/journey-definitions.js";
+import { emailActivity, enteredByTests, featureRelease } from "./support/journey-definitions.js";
 import {
   createApp,
   dayMs,
@@ -73,13 +73,7 @@ describe.each(databases)("journey message activities on %s", (kind) => {
       enteredByTests({
         StartActivity: "announce",
         Activities: {
-          announce: {
-            EMAIL: {
-              TemplateName: templates.email,
-              MessageConfig: { FromAddress: "news@example.com" },
-              NextActivity: "pause",
-            },
-          },
+          announce: emailActivity(templates.email, "pause"),
           pause: { Wait: { WaitTime: { WaitFor: "P1D" } } },
         },
       }),
@@ -187,13 +181,7 @@ describe.each(databases)("journey message activities on %s", (kind) => {
       enteredByTests({
         StartActivity: "announce",
         Activities: {
-          announce: {
-            EMAIL: {
-              TemplateName: templates.email,
-              MessageConfig: { FromAddress: "news@example.com" },
-              NextActivity: "end",
-            },
-          },
+          announce: emailActivity(templates.email, "end"),
           end: { Wait: { WaitTime: { WaitFor: "PT1M" } } },
         },
       }),

@@ -1,7 +1,7 @@
 import { CreateEmailTemplateCommand } from "@aws-sdk/client-pinpoint";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../src/clock.js";
-import { enteredByTests, messageEventSplit } from "./support/journey-definitions.js";
+import { emailActivity, enteredByTests, messageEventSplit } from "./support/journey-definitions.js";
 import {
   createApp,
   engineStart,
@@ -60,13 +60,7 @@ describe.each(databases)("a journey's emails through SMTP on %s", (kind) => {
       enteredByTests({
         StartActivity: "announce",
         Activities: {
-          announce: {
-            EMAIL: {
-              TemplateName: template,
-              MessageConfig: { FromAddress: "news@example.com" },
-              NextActivity: "opened",
-            },
-          },
+          announce: emailActivity(template, "opened"),
           opened: messageEventSplit("announce", "_email.open", { wait: "P1D", yes: "engaged", no: "unengaged" }),
           engaged: { Wait: { WaitTime: { WaitFor: "P7D" } } },
           unengaged: { Wait: { WaitTime: { WaitFor: "P7D" } } },

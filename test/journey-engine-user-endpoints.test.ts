@@ -4,7 +4,13 @@ import { recordDeliveryReceipt } from "../src/channels/sms/receipts.js";
 import { ManualClock } from "../src/clock.js";
 import { optOut } from "../src/messages/opt-outs.js";
 import { fromJson } from "../src/store/index.js";
-import { broadcastJourney, enteredByTests, featureRelease, messageEventSplit } from "./support/journey-definitions.js";
+import {
+  broadcastJourney,
+  emailActivity,
+  enteredByTests,
+  featureRelease,
+  messageEventSplit,
+} from "./support/journey-definitions.js";
 import {
   attributeSegment,
   createApp,
@@ -212,13 +218,7 @@ describe.each(databases)("a message activity on another channel than the partici
       enteredByTests({
         StartActivity: "announce",
         Activities: {
-          announce: {
-            EMAIL: {
-              TemplateName: templates.email,
-              MessageConfig: { FromAddress: "news@example.com" },
-              NextActivity: "text",
-            },
-          },
+          announce: emailActivity(templates.email, "text"),
           text: { SMS: { TemplateName: templates.sms } },
         },
       }),

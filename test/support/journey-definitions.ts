@@ -79,6 +79,13 @@ export function broadcastJourney(segmentId: string, eventTypes: string[], extra:
   } satisfies WriteJourneyRequest;
 }
 
+/** An EMAIL activity sending the template from news@example.com. */
+export function emailActivity(templateName: string, next?: string): Activity {
+  return {
+    EMAIL: { TemplateName: templateName, MessageConfig: { FromAddress: "news@example.com" }, NextActivity: next },
+  };
+}
+
 /** Whether the message `messageActivity` sent this participant had an `eventType` event (`_email.open`...). */
 export function messageEvent(messageActivity: string, eventType: string): SimpleCondition {
   return {
