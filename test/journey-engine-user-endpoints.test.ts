@@ -308,6 +308,30 @@ describe.each(databases)("a message activity on another channel than the partici
     expect(copies.map((c) => c.address).sort()).toEqual(["+14155550341", "+14155550342"]);
   });
 
+  it("a broadcast holding two of a person's endpoints, neither on SMS, sends their SMS endpoint one SMS", async () => {
+    const appId = await createApp(t, "User endpoints one copy");
+    await putEndpoints(t, appId, [
+      ...person("lea", "+14155550361"),
+      { Id: "push-lea", ChannelType: "GCM", Address: "device-lea", User: { UserId: "lea" } },
+    ]);
+    const journeyId = await publishJourney(t, appId, smsJourney("later"));
+    const broadcast = { id: "one-copy", event: featureRelease };
+    await enter(t, appId, journeyId, ["email-lea", "push-lea"], { broadcast, key: "broadcast:one-copy" });
+    await settle(t);
+
+    const sent = await journeyMessages(t, journeyId);
+    expect(sent.map((m) => [m.activityId, m.endpointId, m.channel])).toEqual([["text", "sms-lea", "SMS"]]);
+    const copies = await pollUntil(
+      () => sandboxCopies(t, appId),
+      (c) => c.length >= 1,
+      { what: "the SMS at the sandbox" },
+    );
+    expect(copies.map((c) => c.address)).toEqual(["+14155550361"]);
+    // Both participants know that one message, so a split on its outcome decides alike for both.
+    const rows = await participants(t, journeyId);
+    expect(rows.map((row) => row.messages.text)).toEqual([sent[0].id, sent[0].id]);
+  });
+
   it("a participant whose user has no active SMS endpoint with an address, or who has no user, is ENDPOINT_CHANNEL_MISMATCH", async () => {
     const appId = await createApp(t, "User endpoints none");
     await putEndpoints(t, appId, [

@@ -131,7 +131,7 @@ export async function attendMessages(batch: Batch, participants: Moving[]): Prom
     const { content } = composed;
     const message = await instrumentEmail(batch.services, {
       id: newMessageId(),
-      sendKey: m.sendKey(),
+      sendKey: sendKeyFor(m, endpointId),
       appId,
       channel: sendable.channel,
       address: sendable.endpoint.Address ?? endpointId,
@@ -237,4 +237,18 @@ async function withinRate(batch: Batch, sendables: Sendable[]): Promise<Sendable
     }
   }
   return allowed;
+}
+
+/**
+ * The send key of a participant's message to `endpointId`. A message that goes to the participant's
+ * user's endpoint rather than its own is keyed by that endpoint within the run when the run entered
+ * a whole segment at once (a segment run, a broadcast): a person with two endpoints in the journey,
+ * neither on this activity's channel (an email and a push endpoint at an SMS activity), is sent one
+ * message, not one per endpoint; the second participant keeps the first one's message for its splits.
+ */
+function sendKeyFor(m: Moving, endpointId: string): string {
+  const { participant } = m;
+  const wholeSegment = participant.entryKey.startsWith("run:") || participant.entryKey.startsWith("broadcast:");
+  if (endpointId === participant.endpointId || !wholeSegment) return m.sendKey();
+  return `journey:${participant.journeyId}:${participant.runId}:${m.activityId}:to:${endpointId}`;
 }
