@@ -7,6 +7,7 @@ import { loadConfig } from "../config.js";
 import { startServer } from "../server.js";
 import { openStore } from "../store/index.js";
 import { registerBroadcastCommand } from "./broadcast.js";
+import { keepHeapNearLiveSize } from "./heap-growth.js";
 import { registerOutboxCommand } from "./outbox.js";
 import { registerSegmentsCommand } from "./segments.js";
 
@@ -23,6 +24,7 @@ program
   .option("-H, --host <host>", "address to listen on (default 127.0.0.1, or HOST)")
   .option("-d, --database <url>", "sqlite:<file> or postgres://... (default sqlite:./data/waymark.db, or DATABASE_URL)")
   .action(async (options: { port?: string; host?: string; database?: string }) => {
+    keepHeapNearLiveSize();
     const server: Record<string, unknown> = {};
     if (options.port) server.port = options.port;
     if (options.host) server.host = options.host;
