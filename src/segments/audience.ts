@@ -83,9 +83,8 @@ export async function segmentSize(services: Services, appId: string, segmentId: 
 }
 
 /**
- * The segment's endpoints in pages of `pageSize` (default 1000), in endpoint id order; each page is
- * one indexed query starting after the last id of the one before. `after` resumes a fan-out that
- * stopped after that endpoint id.
+ * The segment's endpoints in pages of `pageSize` (default 1000), in endpoint id order: each page of
+ * segmentEndpointIds read whole. `after` resumes a fan-out that stopped after that endpoint id.
  * @example for await (const page of segmentEndpoints(services, appId, segmentId)) await send(page);
  */
 export async function* segmentEndpoints(
@@ -94,29 +93,15 @@ export async function* segmentEndpoints(
   segmentId: string,
   options: { version?: number; pageSize?: number; after?: string } = {},
 ): AsyncGenerator<Endpoint[]> {
-  const { db } = services.store;
-  const pageSize = options.pageSize ?? 1000;
-  const segment = await requireSegmentVersion(db, appId, segmentId, options.version);
-  const condition = await segmentCondition(services, segment);
-  let after = options.after ?? "";
-  for (;;) {
-    const rows = await db
-      .selectFrom("endpoint_dimensions")
-      .innerJoin("endpoints", (join) =>
-        join
-          .onRef("endpoints.app_id", "=", "endpoint_dimensions.app_id")
-          .onRef("endpoints.id", "=", "endpoint_dimensions.endpoint_id"),
-      )
-      .selectAll("endpoints")
-      .where("endpoint_dimensions.app_id", "=", appId)
-      .where("endpoint_dimensions.endpoint_id", ">", after)
-      .where(condition)
-      .orderBy("endpoint_dimensions.endpoint_id")
-      .limit(pageSize)
+  for await (const ids of segmentEndpointIds(services, appId, segmentId, options)) {
+    const rows = await services.store.db
+      .selectFrom("endpoints")
+      .selectAll()
+      .where("app_id", "=", appId)
+      .where("id", "in", ids)
+      .orderBy("id")
       .execute();
     if (rows.length > 0) yield rows.map(fromRow);
-    if (rows.length < pageSize) return;
-    after = rows[rows.length - 1].id;
   }
 }
 

@@ -16,6 +16,29 @@ interface TagStore {
   write(services: Services, appId: string, resource: string[], tags: Tags): Promise<void>;
 }
 
+/** Where the tags of a resource kept in its own table, by app and id, are. */
+function appResourceTags(table: "segments" | "journeys"): TagStore {
+  return {
+    async read(services, appId, [, id]) {
+      const row = await services.store.db
+        .selectFrom(table)
+        .select("tags")
+        .where("app_id", "=", appId)
+        .where("id", "=", id)
+        .executeTakeFirst();
+      return row ? fromJson<Tags>(row.tags) : undefined;
+    },
+    async write(services, appId, [, id], tags) {
+      await services.store.db
+        .updateTable(table)
+        .set({ tags: toJson(tags) })
+        .where("app_id", "=", appId)
+        .where("id", "=", id)
+        .execute();
+    },
+  };
+}
+
 const taggable: Record<string, TagStore> = {
   app: {
     async read(services, appId) {
@@ -30,44 +53,8 @@ const taggable: Record<string, TagStore> = {
         .execute();
     },
   },
-  segments: {
-    async read(services, appId, [, segmentId]) {
-      const row = await services.store.db
-        .selectFrom("segments")
-        .select("tags")
-        .where("app_id", "=", appId)
-        .where("id", "=", segmentId)
-        .executeTakeFirst();
-      return row ? fromJson<Tags>(row.tags) : undefined;
-    },
-    async write(services, appId, [, segmentId], tags) {
-      await services.store.db
-        .updateTable("segments")
-        .set({ tags: toJson(tags) })
-        .where("app_id", "=", appId)
-        .where("id", "=", segmentId)
-        .execute();
-    },
-  },
-  journeys: {
-    async read(services, appId, [, journeyId]) {
-      const row = await services.store.db
-        .selectFrom("journeys")
-        .select("tags")
-        .where("app_id", "=", appId)
-        .where("id", "=", journeyId)
-        .executeTakeFirst();
-      return row ? fromJson<Tags>(row.tags) : undefined;
-    },
-    async write(services, appId, [, journeyId], tags) {
-      await services.store.db
-        .updateTable("journeys")
-        .set({ tags: toJson(tags) })
-        .where("app_id", "=", appId)
-        .where("id", "=", journeyId)
-        .execute();
-    },
-  },
+  segments: appResourceTags("segments"),
+  journeys: appResourceTags("journeys"),
   templates: {
     async read(services, _appId, [, name, type]) {
       const row = await services.store.db
