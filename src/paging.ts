@@ -2,6 +2,7 @@
  * Pinpoint's paging: `page-size` and an opaque `token` that the previous page returned as NextToken.
  * Tokens carry the last key seen (keyset paging), so a page costs the same wherever it is.
  */
+import { type RawBuilder, type SqlBool, sql } from "kysely";
 import { badRequest } from "./api/errors.js";
 
 export interface Page {
@@ -30,4 +31,13 @@ export function readPage(pageSize: unknown, token: unknown, fallback = 100, max 
 export function nextToken(rows: unknown[], page: Page, keyOf: (row: never) => string[]): string | undefined {
   if (rows.length < page.size) return undefined;
   return Buffer.from(JSON.stringify(keyOf(rows[rows.length - 1] as never))).toString("base64url");
+}
+
+/**
+ * The rows after a token's key in a list by creation (`ORDER BY creation_date, id`): apps, segments
+ * and journeys are listed that way. Column names are unqualified: for single-table queries.
+ * @example if (page.after) query = query.where(createdAfter(page.after));
+ */
+export function createdAfter([date, id]: string[]): RawBuilder<SqlBool> {
+  return sql<SqlBool>`(creation_date > ${date} or (creation_date = ${date} and id > ${id}))`;
 }

@@ -8,7 +8,7 @@ import type {
   WriteApplicationSettingsRequest,
 } from "@aws-sdk/client-pinpoint";
 import { badRequest, notFound } from "../api/errors.js";
-import { nextToken, type Page } from "../paging.js";
+import { createdAfter, nextToken, type Page } from "../paging.js";
 import type { Services } from "../services.js";
 import { fromJson, toJson } from "../store/index.js";
 import { appArn } from "./arn.js";
@@ -71,12 +71,7 @@ export async function getApp(services: Services, appId: string): Promise<Applica
 
 export async function listApps(services: Services, page: Page) {
   let query = services.store.db.selectFrom("apps").selectAll().orderBy("creation_date").orderBy("id").limit(page.size);
-  if (page.after) {
-    const [date, id] = page.after;
-    query = query.where((eb) =>
-      eb.or([eb("creation_date", ">", date), eb.and([eb("creation_date", "=", date), eb("id", ">", id)])]),
-    );
-  }
+  if (page.after) query = query.where(createdAfter(page.after));
   const rows = await query.execute();
   return {
     Item: rows.map((row) => toResponse(services, row)),

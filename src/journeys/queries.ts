@@ -5,7 +5,7 @@
  */
 import type { Kysely } from "kysely";
 import { notFound } from "../api/errors.js";
-import type { Page } from "../paging.js";
+import { createdAfter, type Page } from "../paging.js";
 import { type Database, type StoreDialect, toJson } from "../store/index.js";
 import { type Journey, type JourneyTrigger, toJourney } from "./model.js";
 
@@ -103,12 +103,7 @@ export async function listJourneyRows(db: Kysely<Database>, appId: string, page:
     .orderBy("creation_date")
     .orderBy("id")
     .limit(page.size);
-  if (page.after) {
-    const [date, id] = page.after;
-    query = query.where((eb) =>
-      eb.or([eb("creation_date", ">", date), eb.and([eb("creation_date", "=", date), eb("id", ">", id)])]),
-    );
-  }
+  if (page.after) query = query.where(createdAfter(page.after));
   return (await query.execute()).map(toJourney);
 }
 

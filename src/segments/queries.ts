@@ -4,7 +4,7 @@
  * inside one transaction.
  */
 import type { Kysely, Selectable } from "kysely";
-import type { Page } from "../paging.js";
+import { createdAfter, type Page } from "../paging.js";
 import { type Database, fromJson, type StoreDialect, toJson } from "../store/index.js";
 import type { SegmentsTable, SegmentVersionsTable } from "../store/schema.js";
 import type { SegmentDefinition, SegmentVersion } from "./model.js";
@@ -123,12 +123,7 @@ export async function listSegmentRows(db: Kysely<Database>, appId: string, page:
     .orderBy("creation_date")
     .orderBy("id")
     .limit(page.size);
-  if (page.after) {
-    const [date, id] = page.after;
-    query = query.where((eb) =>
-      eb.or([eb("creation_date", ">", date), eb.and([eb("creation_date", "=", date), eb("id", ">", id)])]),
-    );
-  }
+  if (page.after) query = query.where(createdAfter(page.after));
   return (await query.execute()).map(fromRow);
 }
 
